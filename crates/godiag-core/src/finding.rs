@@ -1,0 +1,279 @@
+//! What a check says about the machine: a [`Finding`] and its parts.
+//!
+//! Findings are data, not errors: a check that finds a broken setting returns findings, and
+//! `Err` is kept for godiag itself failing. Field names are the JSON report's (`godiag.report/v1`).
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::check::{CheckMeta, Domain};
+
+/// How serious a finding is. Ordered from least to most serious.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The check ran and found nothing wrong.
+    Ok,
+    /// Worth knowing; nothing is broken.
+    Info,
+    /// Likely to break something for some process or some day.
+    Warning,
+    /// Breaks something now.
+    Error,
+}
+
+impl Severity {
+    /// Returns the lowercase name used in every output format.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ok => "ok",
+            Self::Info => "info",
+            Self::Warning => "warning",
+            Self::Error => "error",
+        }
+    }
+}
+
+/// A position in a file; `line` and `column` are 1-based.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Location {
+    /// The file as the user knows it (a path on the diagnosed machine, not the fixture root).
+    pub path: PathBuf,
+    /// 1-based line, when known.
+    pub line: Option<u32>,
+    /// 1-based column, when known.
+    pub column: Option<u32>,
+}
+
+impl Location {
+    /// Returns a location naming a whole file.
+    #[must_use]
+    pub fn file(path: impl Into<PathBuf>) -> Self {
+        Self {
+            path: path.into(),
+            line: None,
+            column: None,
+        }
+    }
+
+    /// Returns a location naming a line (column 1 unless set later).
+    #[must_use]
+    pub fn line(path: impl Into<PathBuf>, line: u32) -> Self {
+        Self {
+            path: path.into(),
+            line: Some(line),
+            column: Some(1),
+        }
+    }
+}
+
+/// Where a piece of evidence came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EvidenceKind {
+    /// Read from a file.
+    File,
+    /// The output of a command godiag ran (or that a person can run to see the same).
+    Command,
+    /// A measurement: a connection, a query, a request.
+    Probe,
+}
+
+/// One thing godiag read or measured that backs a finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// What kind of evidence this is.
+    pub kind: EvidenceKind,
+    /// What was read or measured, in words a person can check.
+    pub text: String,
+    /// How long the probe or command took, when it was timed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration_ms: Option<u64>,
+}
+
+impl Evidence {
+    /// Evidence read from a file.
+    #[must_use]
+    pub fn file(text: impl Into<String>) -> Self {
+        Self {
+            kind: EvidenceKind::File,
+            text: text.into(),
+            duration_ms: None,
+        }
+    }
+
+    /// Evidence from a command (run by godiag, or to run by hand).
+    #[must_use]
+    pub fn command(text: impl Into<String>) -> Self {
+        Self {
+            kind: EvidenceKind::Command,
+            text: text.into(),
+            duration_ms: None,
+        }
+    }
+
+    /// Evidence from a timed probe.
+    #[must_use]
+    pub fn probe(text: impl Into<String>, duration_ms: u64) -> Self {
+        Self {
+            kind: EvidenceKind::Probe,
+            text: text.into(),
+            duration_ms: Some(duration_ms),
+        }
+    }
+}
+
+/// What kind of fix a finding offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FixKind {
+    /// A command to run.
+    Command,
+    /// File edits godiag can apply with `--fix`.
+    Edit,
+    /// Something only a person can do; the text says what.
+    Manual,
+}
+
+/// One file edit of a fix, as a unified diff.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FixEdit {
+    /// The file to change.
+    pub path: PathBuf,
+    /// A unified diff from the current content to the new one.
+    pub diff: String,
+    /// The planned edit behind the diff; not in the report, used by `--fix`.
+    #[serde(skip)]
+    pub planned: Option<crate::edit::PlannedEdit>,
+}
+
+/// How to make a finding go away.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fix {
+    /// Command, edit or manual.
+    pub kind: FixKind,
+    /// The command, or what to do, in one or a few lines.
+    pub text: String,
+    /// File edits, for [`FixKind::Edit`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub edits: Vec<FixEdit>,
+}
+
+impl Fix {
+    /// A fix that is a command to run.
+    #[must_use]
+    pub fn command(text: impl Into<String>) -> Self {
+        Self {
+            kind: FixKind::Command,
+            text: text.into(),
+            edits: Vec::new(),
+        }
+    }
+
+    /// A fix only a person can carry out.
+    #[must_use]
+    pub fn manual(text: impl Into<String>) -> Self {
+        Self {
+            kind: FixKind::Manual,
+            text: text.into(),
+            edits: Vec::new(),
+        }
+    }
+
+    /// A fix made of file edits.
+    #[must_use]
+    pub fn edit(text: impl Into<String>, edits: Vec<FixEdit>) -> Self {
+        Self {
+            kind: FixKind::Edit,
+            text: text.into(),
+            edits,
+        }
+    }
+}
+
+/// What a check found, with its evidence and fix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// The check's stable code, e.g. `GO004`.
+    pub code: String,
+    /// How serious it is.
+    pub severity: Severity,
+    /// The domain the check belongs to.
+    pub domain: Domain,
+    /// One line.
+    pub title: String,
+    /// A short explanation: what, why it matters here.
+    pub message: String,
+    /// The thing it is about: a variable, host, module, metric family, port.
+    pub subject: Option<String>,
+    /// Where in a file, when it is about a file.
+    pub location: Option<Location>,
+    /// What was read or measured.
+    pub evidence: Vec<Evidence>,
+    /// How to fix it, when something is to be fixed.
+    pub fix: Option<Fix>,
+}
+
+impl Finding {
+    /// Starts a finding for `meta` at its default severity.
+    #[must_use]
+    pub fn new(meta: &CheckMeta, title: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            code: meta.code.to_owned(),
+            severity: meta.severity,
+            domain: meta.domain,
+            title: title.into(),
+            message: message.into(),
+            subject: None,
+            location: None,
+            evidence: Vec::new(),
+            fix: None,
+        }
+    }
+
+    /// The finding a check reports when it ran and found nothing wrong.
+    #[must_use]
+    pub fn ok(meta: &CheckMeta) -> Self {
+        Self {
+            severity: Severity::Ok,
+            ..Self::new(meta, meta.ok_title, String::new())
+        }
+    }
+
+    /// Sets the severity.
+    #[must_use]
+    pub fn severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+
+    /// Sets the subject.
+    #[must_use]
+    pub fn subject(mut self, subject: impl Into<String>) -> Self {
+        self.subject = Some(subject.into());
+        self
+    }
+
+    /// Sets the location.
+    #[must_use]
+    pub fn location(mut self, location: Location) -> Self {
+        self.location = Some(location);
+        self
+    }
+
+    /// Adds a piece of evidence.
+    #[must_use]
+    pub fn evidence(mut self, evidence: Evidence) -> Self {
+        self.evidence.push(evidence);
+        self
+    }
+
+    /// Sets the fix.
+    #[must_use]
+    pub fn fix(mut self, fix: Fix) -> Self {
+        self.fix = Some(fix);
+        self
+    }
+}

@@ -1,0 +1,567 @@
+//! The only way godiag touches the machine.
+//!
+//! Every file read, environment variable, command, user id and clock reading goes through
+//! [`Host`]. [`RealHost`] reads `/` and the process environment; [`FixtureHost`] reads a
+//! directory (`--root DIR`) and an env file, so every check runs the same code on a live
+//! machine and on a recorded one. This module does not interpret anything it reads.
+#![allow(clippy::disallowed_methods, clippy::disallowed_types)] // the one seam to the OS
+
+use std::collections::BTreeMap;
+use std::io::{self, Read};
+use std::path::{Component, Path, PathBuf};
+use std::process::Stdio;
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant, SystemTime};
+
+/// What godiag needs to know about a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileMeta {
+    /// A directory.
+    pub is_dir: bool,
+    /// A regular file.
+    pub is_file: bool,
+    /// Permission bits (`st_mode & 0o7777`).
+    pub mode: u32,
+    /// Owner.
+    pub uid: u32,
+    /// Group.
+    pub gid: u32,
+    /// Size in bytes.
+    pub len: u64,
+}
+
+/// Who godiag runs as; used to decide whether a directory is writable for this user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserIds {
+    /// Effective user id.
+    pub uid: u32,
+    /// Effective group id and supplementary groups.
+    pub gids: Vec<u32>,
+}
+
+/// Space on the filesystem holding a path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FsUsage {
+    /// Total bytes.
+    pub total: u64,
+    /// Bytes available to an unprivileged user.
+    pub available: u64,
+    /// Mounted read-only.
+    pub read_only: bool,
+}
+
+/// A command to run, with an optional replacement environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommandLine {
+    /// The program, a path or a name looked up on the host's PATH.
+    pub program: PathBuf,
+    /// Its arguments.
+    pub args: Vec<String>,
+    /// When set, the command sees exactly these variables instead of the host's.
+    pub env: Option<BTreeMap<String, String>>,
+    /// Working directory; the host's current directory when unset.
+    pub cwd: Option<PathBuf>,
+}
+
+impl CommandLine {
+    /// A command with arguments, in the host's environment.
+    #[must_use]
+    pub fn new(program: impl Into<PathBuf>, args: &[&str]) -> Self {
+        Self {
+            program: program.into(),
+            args: args.iter().map(|arg| (*arg).to_owned()).collect(),
+            env: None,
+            cwd: None,
+        }
+    }
+
+    /// Returns the command as a person would type it.
+    #[must_use]
+    pub fn display(&self) -> String {
+        let mut text = self.program.display().to_string();
+        for arg in &self.args {
+            text.push(' ');
+            text.push_str(arg);
+        }
+        text
+    }
+}
+
+/// What a finished command printed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommandOutput {
+    /// Exit code; `None` when killed by a signal.
+    pub status: Option<i32>,
+    /// Standard output.
+    pub stdout: Vec<u8>,
+    /// Standard error.
+    pub stderr: Vec<u8>,
+    /// Wall time.
+    pub duration: Duration,
+}
+
+/// The one seam between godiag and the machine it diagnoses.
+pub trait Host: Send + Sync {
+    /// Reads a whole file.
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
+    /// Returns metadata, following symbolic links.
+    fn metadata(&self, path: &Path) -> io::Result<FileMeta>;
+    /// Returns the entries of a directory as host paths, sorted.
+    fn read_dir(&self, path: &Path) -> io::Result<Vec<PathBuf>>;
+    /// Resolves symbolic links to a host path.
+    fn canonicalize(&self, path: &Path) -> io::Result<PathBuf>;
+    /// Returns an environment variable of the diagnosed process environment.
+    fn env_var(&self, name: &str) -> Option<String>;
+    /// Returns every environment variable, sorted by name.
+    fn env_vars(&self) -> Vec<(String, String)>;
+    /// Returns the current directory.
+    fn current_dir(&self) -> PathBuf;
+    /// Returns who godiag runs as.
+    fn user(&self) -> UserIds;
+    /// Returns space and read-only state of the filesystem holding `path`.
+    fn fs_usage(&self, path: &Path) -> io::Result<FsUsage>;
+    /// Runs a command, killing it when `timeout` passes (then `ErrorKind::TimedOut`).
+    fn run(&self, command: &CommandLine, timeout: Duration) -> io::Result<CommandOutput>;
+    /// Returns where a host path really is on this machine's disk (for edits).
+    fn disk_path(&self, path: &Path) -> PathBuf;
+    /// Returns the wall clock.
+    fn now(&self) -> SystemTime {
+        SystemTime::now()
+    }
+
+    /// Reads a whole file as UTF-8 text.
+    fn read_to_string(&self, path: &Path) -> io::Result<String> {
+        String::from_utf8(self.read(path)?)
+            .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "file is not UTF-8 text"))
+    }
+
+    /// Finds an executable on the host's PATH, as `exec.LookPath` and shells do.
+    fn which(&self, name: &str) -> Option<PathBuf> {
+        if name.contains('/') {
+            return self
+                .is_executable(Path::new(name))
+                .then(|| PathBuf::from(name));
+        }
+        let path = self.env_var("PATH")?;
+        path.split(':')
+            // An empty PATH element means the current directory (exec.LookPath rejects it
+            // since Go 1.19, so godiag does too).
+            .filter(|dir| !dir.is_empty())
+            .map(|dir| Path::new(dir).join(name))
+            .find(|candidate| self.is_executable(candidate))
+    }
+
+    /// Returns true for a regular file with an execute bit.
+    fn is_executable(&self, path: &Path) -> bool {
+        self.metadata(path)
+            .is_ok_and(|meta| meta.is_file && meta.mode & 0o111 != 0)
+    }
+}
+
+/// The machine godiag runs on.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct RealHost;
+
+impl Host for RealHost {
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        std::fs::read(path)
+    }
+
+    fn metadata(&self, path: &Path) -> io::Result<FileMeta> {
+        std::fs::metadata(path).map(|meta| file_meta(&meta))
+    }
+
+    fn read_dir(&self, path: &Path) -> io::Result<Vec<PathBuf>> {
+        let mut entries = std::fs::read_dir(path)?
+            .map(|entry| entry.map(|entry| entry.path()))
+            .collect::<io::Result<Vec<_>>>()?;
+        entries.sort();
+        Ok(entries)
+    }
+
+    fn canonicalize(&self, path: &Path) -> io::Result<PathBuf> {
+        std::fs::canonicalize(path)
+    }
+
+    fn env_var(&self, name: &str) -> Option<String> {
+        std::env::var_os(name).map(|value| value.to_string_lossy().into_owned())
+    }
+
+    fn env_vars(&self) -> Vec<(String, String)> {
+        let mut vars: Vec<_> = std::env::vars_os()
+            .map(|(k, v)| {
+                (
+                    k.to_string_lossy().into_owned(),
+                    v.to_string_lossy().into_owned(),
+                )
+            })
+            .collect();
+        vars.sort();
+        vars
+    }
+
+    fn current_dir(&self) -> PathBuf {
+        std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"))
+    }
+
+    fn user(&self) -> UserIds {
+        // SAFETY: these libc calls take no pointers (getgroups gets a buffer of the size it
+        // reported) and cannot fail for the calling process.
+        #[allow(unsafe_code)]
+        unsafe {
+            let uid = libc::geteuid();
+            let mut gids = vec![libc::getegid()];
+            let count = libc::getgroups(0, std::ptr::null_mut());
+            if let Ok(len) = usize::try_from(count) {
+                let mut groups = vec![0; len];
+                let got = libc::getgroups(count, groups.as_mut_ptr());
+                groups.truncate(usize::try_from(got).unwrap_or(0));
+                gids.extend(groups);
+            }
+            UserIds { uid, gids }
+        }
+    }
+
+    fn fs_usage(&self, path: &Path) -> io::Result<FsUsage> {
+        statvfs(path)
+    }
+
+    fn run(&self, command: &CommandLine, timeout: Duration) -> io::Result<CommandOutput> {
+        run_with_timeout(command, timeout)
+    }
+
+    fn disk_path(&self, path: &Path) -> PathBuf {
+        path.to_path_buf()
+    }
+}
+
+/// A recorded machine: files under a root directory and an environment from an env file.
+///
+/// Paths are host paths (`/etc/nsswitch.conf`) mapped under the root. Commands are not run: a
+/// recorded machine has no processes, but a recorded answer in
+/// `ROOT/.godiag/commands/NAME ARGS...` (the program's file name and its arguments joined by
+/// spaces) is returned as the command's standard output with exit status 0. Free space comes
+/// from `ROOT/.godiag/statvfs` (lines `MOUNTPOINT TOTAL AVAILABLE [ro]`), since a copy of a
+/// machine's files cannot carry it.
+#[derive(Debug, Clone)]
+pub struct FixtureHost {
+    root: PathBuf,
+    env: BTreeMap<String, String>,
+    uid: u32,
+}
+
+impl FixtureHost {
+    /// The user id a fixture runs as unless its env file says `GODIAG_FIXTURE_UID`.
+    pub const DEFAULT_UID: u32 = 1000;
+
+    /// A fixture with the given root and environment. `GODIAG_FIXTURE_UID` in `env` sets the
+    /// user id and is not itself part of the environment.
+    #[must_use]
+    pub fn new(root: impl Into<PathBuf>, mut env: BTreeMap<String, String>) -> Self {
+        let uid = env
+            .remove("GODIAG_FIXTURE_UID")
+            .and_then(|uid| uid.parse().ok())
+            .unwrap_or(Self::DEFAULT_UID);
+        Self {
+            root: root.into(),
+            env,
+            uid,
+        }
+    }
+
+    /// Parses an env file: `NAME=value` lines, `#` comments, no quoting or expansion, so
+    /// values (including empty ones) are exactly what the recorded process had.
+    #[must_use]
+    pub fn parse_env_file(text: &str) -> BTreeMap<String, String> {
+        text.lines()
+            .filter(|line| !line.trim_start().starts_with('#'))
+            .filter_map(|line| line.split_once('='))
+            .map(|(name, value)| (name.trim().to_owned(), value.to_owned()))
+            .collect()
+    }
+
+    fn map(&self, path: &Path) -> PathBuf {
+        let mut mapped = self.root.clone();
+        for component in path.components() {
+            match component {
+                Component::Normal(part) => mapped.push(part),
+                Component::ParentDir => {
+                    if mapped != self.root {
+                        mapped.pop();
+                    }
+                }
+                Component::RootDir | Component::CurDir | Component::Prefix(_) => {}
+            }
+        }
+        mapped
+    }
+
+    fn unmap(&self, disk: &Path) -> PathBuf {
+        disk.strip_prefix(&self.root)
+            .map_or_else(|_| disk.to_path_buf(), |rest| Path::new("/").join(rest))
+    }
+}
+
+impl Host for FixtureHost {
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        std::fs::read(self.map(path))
+    }
+
+    fn metadata(&self, path: &Path) -> io::Result<FileMeta> {
+        let mut meta = file_meta(&std::fs::metadata(self.map(path))?);
+        // A checkout is owned by whoever cloned it; a fixture's files belong to its user.
+        meta.uid = self.uid;
+        meta.gid = self.uid;
+        Ok(meta)
+    }
+
+    fn read_dir(&self, path: &Path) -> io::Result<Vec<PathBuf>> {
+        let mut entries = std::fs::read_dir(self.map(path))?
+            .map(|entry| entry.map(|entry| self.unmap(&entry.path())))
+            .collect::<io::Result<Vec<_>>>()?;
+        entries.sort();
+        Ok(entries)
+    }
+
+    fn canonicalize(&self, path: &Path) -> io::Result<PathBuf> {
+        std::fs::canonicalize(self.map(path)).map(|disk| self.unmap(&disk))
+    }
+
+    fn env_var(&self, name: &str) -> Option<String> {
+        self.env.get(name).cloned()
+    }
+
+    fn env_vars(&self) -> Vec<(String, String)> {
+        self.env
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+
+    fn current_dir(&self) -> PathBuf {
+        self.env
+            .get("PWD")
+            .map_or_else(|| PathBuf::from("/"), PathBuf::from)
+    }
+
+    fn user(&self) -> UserIds {
+        UserIds {
+            uid: self.uid,
+            gids: vec![self.uid],
+        }
+    }
+
+    fn fs_usage(&self, path: &Path) -> io::Result<FsUsage> {
+        let table = std::fs::read_to_string(self.root.join(".godiag/statvfs"))?;
+        fixture_usage(&table, path).ok_or_else(|| {
+            io::Error::new(io::ErrorKind::NotFound, "no statvfs entry in the fixture")
+        })
+    }
+
+    fn run(&self, command: &CommandLine, _timeout: Duration) -> io::Result<CommandOutput> {
+        let program = command
+            .program
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let recorded = std::iter::once(program)
+            .chain(command.args.iter().cloned())
+            .collect::<Vec<_>>()
+            .join(" ");
+        match std::fs::read(self.root.join(".godiag/commands").join(&recorded)) {
+            Ok(stdout) => Ok(CommandOutput {
+                status: Some(0),
+                stdout,
+                stderr: Vec::new(),
+                duration: Duration::ZERO,
+            }),
+            Err(_) => Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                format!("a fixture machine runs no commands: {}", command.display()),
+            )),
+        }
+    }
+
+    fn disk_path(&self, path: &Path) -> PathBuf {
+        self.map(path)
+    }
+}
+
+/// Picks the longest mount point that contains `path` from a fixture statvfs table.
+fn fixture_usage(table: &str, path: &Path) -> Option<FsUsage> {
+    table
+        .lines()
+        .filter_map(|line| {
+            let mut fields = line.split_whitespace();
+            let mount = Path::new(fields.next()?);
+            let total = fields.next()?.parse().ok()?;
+            let available = fields.next()?.parse().ok()?;
+            let read_only = fields.next() == Some("ro");
+            path.starts_with(mount).then_some((
+                mount,
+                FsUsage {
+                    total,
+                    available,
+                    read_only,
+                },
+            ))
+        })
+        .max_by_key(|(mount, _)| mount.as_os_str().len())
+        .map(|(_, usage)| usage)
+}
+
+fn file_meta(meta: &std::fs::Metadata) -> FileMeta {
+    use std::os::unix::fs::MetadataExt;
+    FileMeta {
+        is_dir: meta.is_dir(),
+        is_file: meta.is_file(),
+        mode: meta.mode() & 0o7777,
+        uid: meta.uid(),
+        gid: meta.gid(),
+        len: meta.len(),
+    }
+}
+
+fn statvfs(path: &Path) -> io::Result<FsUsage> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let c_path = CString::new(path.as_os_str().as_bytes())
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "path contains NUL"))?;
+    // SAFETY: `c_path` is a valid NUL-terminated string and `stat` is a properly sized,
+    // zero-initialised out-parameter that statvfs fills.
+    #[allow(unsafe_code)]
+    let stat = unsafe {
+        let mut stat: libc::statvfs = std::mem::zeroed();
+        if libc::statvfs(c_path.as_ptr(), &raw mut stat) != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        stat
+    };
+    let fragment = stat.f_frsize;
+    Ok(FsUsage {
+        total: stat.f_blocks.saturating_mul(fragment),
+        available: stat.f_bavail.saturating_mul(fragment),
+        read_only: stat.f_flag & libc::ST_RDONLY != 0,
+    })
+}
+
+/// Runs a command with its output drained on threads, killing it at the deadline.
+fn run_with_timeout(command: &CommandLine, timeout: Duration) -> io::Result<CommandOutput> {
+    let started = Instant::now();
+    let mut process = std::process::Command::new(&command.program);
+    process
+        .args(&command.args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(env) = &command.env {
+        process.env_clear().envs(env);
+    }
+    if let Some(cwd) = &command.cwd {
+        process.current_dir(cwd);
+    }
+    let mut child = process.spawn()?;
+    let stdout = drain(child.stdout.take());
+    let stderr = drain(child.stderr.take());
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        if started.elapsed() >= timeout {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                format!(
+                    "`{}` did not finish within {} ms",
+                    command.display(),
+                    timeout.as_millis()
+                ),
+            ));
+        }
+        thread::sleep(Duration::from_millis(2));
+    };
+    Ok(CommandOutput {
+        status: status.code(),
+        stdout: stdout.recv().unwrap_or_default(),
+        stderr: stderr.recv().unwrap_or_default(),
+        duration: started.elapsed(),
+    })
+}
+
+fn drain(pipe: Option<impl Read + Send + 'static>) -> mpsc::Receiver<Vec<u8>> {
+    let (sender, receiver) = mpsc::channel();
+    if let Some(mut pipe) = pipe {
+        thread::spawn(move || {
+            let mut buffer = Vec::new();
+            let _ = pipe.read_to_end(&mut buffer);
+            let _ = sender.send(buffer);
+        });
+    } else {
+        let _ = sender.send(Vec::new());
+    }
+    receiver
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixture_paths_stay_under_the_root() {
+        let host = FixtureHost::new("/fx", BTreeMap::new());
+        assert_eq!(
+            host.map(Path::new("/etc/hosts")),
+            PathBuf::from("/fx/etc/hosts")
+        );
+        assert_eq!(
+            host.map(Path::new("/../../etc/hosts")),
+            PathBuf::from("/fx/etc/hosts")
+        );
+        assert_eq!(
+            host.unmap(Path::new("/fx/etc/hosts")),
+            PathBuf::from("/etc/hosts")
+        );
+    }
+
+    #[test]
+    fn env_file_keeps_empty_values_and_skips_comments() {
+        let env = FixtureHost::parse_env_file("# c\nA=\nB=x=y\n  # d\nC= spaced \n");
+        assert_eq!(env.get("A").map(String::as_str), Some(""));
+        assert_eq!(env.get("B").map(String::as_str), Some("x=y"));
+        assert_eq!(env.get("C").map(String::as_str), Some(" spaced "));
+        assert_eq!(env.len(), 3);
+    }
+
+    #[test]
+    fn fixture_usage_picks_the_deepest_mount() {
+        let table = "/ 100 50\n/home 1000 1 ro\n";
+        let usage = fixture_usage(table, Path::new("/home/u/.cache")).unwrap();
+        assert_eq!(
+            (usage.total, usage.available, usage.read_only),
+            (1000, 1, true)
+        );
+        assert_eq!(fixture_usage(table, Path::new("/tmp")).unwrap().total, 100);
+    }
+
+    #[test]
+    fn real_commands_are_killed_at_the_deadline() {
+        let command = CommandLine::new("sleep", &["5"]);
+        let started = Instant::now();
+        let error = RealHost
+            .run(&command, Duration::from_millis(100))
+            .unwrap_err();
+        assert_eq!(error.kind(), io::ErrorKind::TimedOut);
+        assert!(started.elapsed() < Duration::from_secs(2));
+    }
+
+    #[test]
+    fn real_commands_report_output_and_status() {
+        let command = CommandLine::new("sh", &["-c", "echo out; echo err >&2; exit 3"]);
+        let output = RealHost.run(&command, Duration::from_secs(5)).unwrap();
+        assert_eq!(output.status, Some(3));
+        assert_eq!(output.stdout, b"out\n");
+        assert_eq!(output.stderr, b"err\n");
+    }
+}

@@ -1,0 +1,20 @@
+//! The foundation every godiag domain plugs into.
+//!
+//! Findings and reports ([`finding`], [`report`]), the registry of checks ([`check`]), the one
+//! seam to the machine ([`host`]), the deadline-bounded runner ([`runner`]), the renderers
+//! ([`render`]), credential redaction ([`redact`]) and safe file edits ([`edit`]).
+//! Nothing here knows about a particular domain.
+
+pub mod check;
+pub mod edit;
+pub mod finding;
+pub mod host;
+pub mod redact;
+pub mod render;
+pub mod report;
+pub mod runner;
+
+pub use check::{CheckMeta, CheckStatus, Domain};
+pub use finding::{Evidence, EvidenceKind, Finding, Fix, FixEdit, FixKind, Location, Severity};
+pub use host::{FixtureHost, Host, RealHost};
+pub use report::Report;

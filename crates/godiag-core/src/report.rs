@@ -1,0 +1,103 @@
+//! The report every command produces and every renderer reads.
+//!
+//! See [`crate::render::json`] for the JSON schema (`godiag.report/v1`).
+
+use serde::Serialize;
+
+use crate::finding::{Finding, Severity};
+
+/// Counts of findings by severity.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Error findings.
+    pub error: usize,
+    /// Warning findings.
+    pub warning: usize,
+    /// Info findings.
+    pub info: usize,
+    /// Checks that passed.
+    pub ok: usize,
+}
+
+/// The outcome of one command: findings and the command's structured result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    /// The command that produced it (`go`, `dns`, `doctor`...); also the key of `result`.
+    pub command: String,
+    /// Everything the checks found, in a stable order.
+    pub findings: Vec<Finding>,
+    /// The command's structured result.
+    pub result: serde_json::Value,
+}
+
+impl Report {
+    /// A report; findings are sorted by domain, then code, then subject, so output is stable
+    /// however the concurrent checks finished.
+    #[must_use]
+    pub fn new(
+        command: impl Into<String>,
+        mut findings: Vec<Finding>,
+        result: serde_json::Value,
+    ) -> Self {
+        findings.sort_by(|a, b| {
+            (a.domain, &a.code, &a.subject, &a.title)
+                .cmp(&(b.domain, &b.code, &b.subject, &b.title))
+        });
+        Self {
+            command: command.into(),
+            findings,
+            result,
+        }
+    }
+
+    /// Counts findings by severity.
+    #[must_use]
+    pub fn summary(&self) -> Summary {
+        let mut summary = Summary::default();
+        for finding in &self.findings {
+            match finding.severity {
+                Severity::Error => summary.error += 1,
+                Severity::Warning => summary.warning += 1,
+                Severity::Info => summary.info += 1,
+                Severity::Ok => summary.ok += 1,
+            }
+        }
+        summary
+    }
+
+    /// Returns the most serious severity found (`Ok` for an empty report).
+    #[must_use]
+    pub fn worst(&self) -> Severity {
+        self.findings
+            .iter()
+            .map(|finding| finding.severity)
+            .max()
+            .unwrap_or(Severity::Ok)
+    }
+}
+
+impl Report {
+    /// Masks credentials in every string of the report (see [`crate::redact`]).
+    pub fn redact(&mut self) {
+        use crate::redact::{redact, redact_json};
+        let mask = |text: &mut String| {
+            if text.contains("://") {
+                *text = redact(text);
+            }
+        };
+        for finding in &mut self.findings {
+            mask(&mut finding.title);
+            mask(&mut finding.message);
+            finding.subject.iter_mut().for_each(mask);
+            finding
+                .evidence
+                .iter_mut()
+                .for_each(|evidence| mask(&mut evidence.text));
+            if let Some(fix) = &mut finding.fix {
+                mask(&mut fix.text);
+                fix.edits.iter_mut().for_each(|edit| mask(&mut edit.diff));
+            }
+        }
+        redact_json(&mut self.result);
+    }
+}

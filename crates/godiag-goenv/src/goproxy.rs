@@ -1,0 +1,170 @@
+//! The GOPROXY list as cmd/go/internal/modfetch/proxy.go (`proxyList`) reads it.
+
+/// One entry of the list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProxyEntry {
+    /// A proxy URL (after `https://` was added to a bare host).
+    Url {
+        /// The URL.
+        url: String,
+        /// True when followed by `|`: any error falls through to the next entry; with `,` only
+        /// 404 and 410 do.
+        fall_back_on_error: bool,
+    },
+    /// `direct`: fetch from the version control system.
+    Direct,
+    /// `off`: downloading is disallowed.
+    Off,
+}
+
+/// Parses GOPROXY; `Err` holds the go command's exact message.
+pub fn parse(goproxy: &str) -> Result<Vec<ProxyEntry>, String> {
+    let mut entries = Vec::new();
+    let mut rest = goproxy;
+    while !rest.is_empty() {
+        let (raw, separator, tail) = match rest.find([',', '|']) {
+            Some(at) => (&rest[..at], Some(&rest[at..=at]), &rest[at + 1..]),
+            None => (rest, None, ""),
+        };
+        rest = tail;
+        let entry = raw.trim();
+        if entry.is_empty() {
+            continue;
+        }
+        match entry {
+            "off" => {
+                entries.push(ProxyEntry::Off);
+                break;
+            }
+            "direct" => {
+                entries.push(ProxyEntry::Direct);
+                break;
+            }
+            _ => {}
+        }
+        let mut url = entry.to_owned();
+        // A bare host or host:port gets https:// (proxy.go: contains . : or /, no :/, not a path).
+        if url.contains(['.', ':', '/']) && !url.contains(":/") && !url.starts_with('/') {
+            url = format!("https://{url}");
+        }
+        validate(&url)?;
+        entries.push(ProxyEntry::Url {
+            url,
+            fall_back_on_error: separator == Some("|"),
+        });
+    }
+    if entries.is_empty() {
+        return Err("GOPROXY list is not the empty string, but contains no entries".to_owned());
+    }
+    Ok(entries)
+}
+
+fn validate(url: &str) -> Result<(), String> {
+    let Some((scheme, rest)) = url
+        .split_once("://")
+        .or_else(|| url.split_once(':').filter(|(s, _)| !s.contains('/')))
+    else {
+        return Err(format!("invalid proxy URL missing scheme: {url}"));
+    };
+    match scheme {
+        "http" | "https" => Ok(()),
+        "file" => {
+            if rest.starts_with('/') {
+                Ok(())
+            } else {
+                Err(format!(
+                    "invalid file:// proxy URL with non-path elements: {url}"
+                ))
+            }
+        }
+        _ => Err(format!(
+            "invalid proxy URL scheme (must be https, http, file): {url}"
+        )),
+    }
+}
+
+/// Hosts of public module proxies: modules sent there are visible to their operators.
+pub const PUBLIC_PROXIES: &[&str] = &[
+    "proxy.golang.org",
+    "goproxy.io",
+    "goproxy.cn",
+    "mirrors.aliyun.com",
+    "goproxy.dev",
+    "gocenter.io",
+    "proxy.golang.com.cn",
+    "mirrors.tencent.com",
+];
+
+/// Returns the host of a proxy URL.
+#[must_use]
+pub fn host_of(url: &str) -> &str {
+    let after = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = after.split('/').next().unwrap_or_default();
+    let host_port = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    host_port.split(':').next().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_like_proxy_list() {
+        let entries =
+            parse(" https://a.example | b.example:8080 , , direct,https://never").unwrap();
+        assert_eq!(
+            entries,
+            [
+                ProxyEntry::Url {
+                    url: "https://a.example".into(),
+                    fall_back_on_error: true
+                },
+                ProxyEntry::Url {
+                    url: "https://b.example:8080".into(),
+                    fall_back_on_error: false
+                },
+                ProxyEntry::Direct,
+            ]
+        );
+        assert_eq!(parse("off,direct").unwrap(), [ProxyEntry::Off]);
+    }
+
+    #[test]
+    fn errors_match_the_go_command() {
+        assert_eq!(
+            parse("").unwrap_err(),
+            "GOPROXY list is not the empty string, but contains no entries"
+        );
+        assert_eq!(
+            parse(",").unwrap_err(),
+            "GOPROXY list is not the empty string, but contains no entries"
+        );
+        assert_eq!(
+            parse("foo").unwrap_err(),
+            "invalid proxy URL missing scheme: foo"
+        );
+        assert_eq!(
+            parse("/abs/path").unwrap_err(),
+            "invalid proxy URL missing scheme: /abs/path"
+        );
+        assert_eq!(
+            parse("ftp://x").unwrap_err(),
+            "invalid proxy URL scheme (must be https, http, file): ftp://x"
+        );
+        assert_eq!(
+            parse("file://host/p").unwrap_err(),
+            "invalid file:// proxy URL with non-path elements: file://host/p"
+        );
+        assert!(parse("file:///srv/proxy").is_ok());
+    }
+
+    #[test]
+    fn host_extraction() {
+        assert_eq!(
+            host_of("https://u:p@proxy.golang.org:443/x"),
+            "proxy.golang.org"
+        );
+    }
+}

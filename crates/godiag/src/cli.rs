@@ -1,0 +1,143 @@
+//! The command-line interface definition; `godiag completions` and the man page come from it.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
+
+/// A doctor for Go developers' machines and Go services' environments.
+#[derive(Debug, Parser)]
+#[command(name = "godiag", version, about, long_about = None, propagate_version = true)]
+pub struct Args {
+    /// What to run.
+    #[command(subcommand)]
+    pub command: Command,
+    /// Options every command takes.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+}
+
+/// Options every command takes.
+#[derive(Debug, ClapArgs)]
+pub struct GlobalArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Human, global = true)]
+    pub format: FormatArg,
+    /// Diagnose a copy of a machine's files under DIR instead of this machine.
+    #[arg(long, value_name = "DIR", global = true)]
+    pub root: Option<PathBuf>,
+    /// With --root: the environment of the diagnosed process (NAME=value lines).
+    #[arg(long, value_name = "FILE", global = true, requires = "root")]
+    pub env_file: Option<PathBuf>,
+    /// Show evidence for every finding and details of passed checks.
+    #[arg(short, long, global = true, conflicts_with = "quiet")]
+    pub verbose: bool,
+    /// Show only problems and the summary.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Never colour output (`NO_COLOR` is honoured too).
+    #[arg(long, global = true)]
+    pub no_color: bool,
+    /// How long all checks together may take, e.g. 3s or 500ms.
+    #[arg(long, value_parser = parse_duration, default_value = "3s", global = true)]
+    pub deadline: Duration,
+    /// Exit 1 on warnings too.
+    #[arg(long, global = true)]
+    pub strict: bool,
+}
+
+/// `--format` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// Grouped report for people.
+    Human,
+    /// JSON report (schema godiag.report/v1).
+    Json,
+    /// SARIF 2.1.0 for code scanning.
+    Sarif,
+    /// `node_exporter` textfile collector format.
+    Prometheus,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run every check that applies to this machine.
+    Doctor,
+    /// Go environment and modules.
+    Go {
+        /// What to look at.
+        #[command(subcommand)]
+        command: GoCommand,
+    },
+    /// Print the page of a check code.
+    Explain {
+        /// The code, e.g. GO004.
+        #[arg(required_unless_present = "list")]
+        code: Option<String>,
+        /// List every code with its title.
+        #[arg(long)]
+        list: bool,
+    },
+    /// Print a shell completion script.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// `godiag go` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum GoCommand {
+    /// Every `go env` value, where it comes from, and what is wrong with it.
+    Env {
+        /// Apply the safe file edits the findings propose (a backup is kept beside each file).
+        #[arg(long)]
+        fix: bool,
+        /// With --fix: do not ask for confirmation.
+        #[arg(long, requires = "fix")]
+        yes: bool,
+    },
+}
+
+/// Parses `3s`, `500ms`, `1m` or a bare number of seconds.
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let (number, unit) = text
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .map_or((text, "s"), |at| text.split_at(at));
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration like 3s or 500ms"))?;
+    let seconds = match unit {
+        "ms" => value / 1000.0,
+        "s" => value,
+        "m" => value * 60.0,
+        _ => {
+            return Err(format!(
+                "unknown unit `{unit}` in `{text}` (use ms, s or m)"
+            ));
+        }
+    };
+    Duration::try_from_secs_f64(seconds).map_err(|_| format!("`{text}` is out of range"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("3s"), Ok(Duration::from_secs(3)));
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2"), Ok(Duration::from_secs(2)));
+        assert!(parse_duration("3h").is_err());
+        assert!(parse_duration("-1s").is_err());
+    }
+
+    #[test]
+    fn cli_is_consistent() {
+        use clap::CommandFactory;
+        Args::command().debug_assert();
+    }
+}

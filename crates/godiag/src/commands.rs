@@ -1,0 +1,181 @@
+//! One function per command: build the host, run the domain, render.
+
+use std::collections::BTreeMap;
+use std::io::{self, BufWriter, Write};
+use std::sync::Arc;
+
+use anyhow::{Context as _, bail};
+use clap::CommandFactory;
+use godiag_core::check::{CheckMeta, core_checks};
+use godiag_core::edit::{self, Applied};
+use godiag_core::finding::Severity;
+use godiag_core::host::{FixtureHost, Host, RealHost};
+use godiag_core::render::{self, Format, Options};
+use godiag_core::report::Report;
+use serde_json::json;
+
+use crate::ExitStatus;
+use crate::cli::{Args, Command, FormatArg, GlobalArgs, GoCommand};
+use crate::printer;
+
+/// Runs the parsed command line.
+pub fn run_command(args: &Args) -> anyhow::Result<ExitStatus> {
+    match &args.command {
+        Command::Doctor => {
+            let host = build_host(&args.global)?;
+            let outcome = godiag_goenv::domain::run(host, args.global.deadline);
+            let report = Report::new(
+                "doctor",
+                outcome.findings,
+                json!({"go": {"env": outcome.result}}),
+            );
+            emit(&report, &args.global)
+        }
+        Command::Go {
+            command: GoCommand::Env { fix, yes },
+        } => {
+            let host = build_host(&args.global)?;
+            let outcome = godiag_goenv::domain::run(Arc::clone(&host), args.global.deadline);
+            let mut report = Report::new("go", outcome.findings, json!({"env": outcome.result}));
+            // After edits, the report shows the machine as it now is.
+            if *fix && apply_fixes(host.as_ref(), &report, *yes)? {
+                let outcome = godiag_goenv::domain::run(host, args.global.deadline);
+                report = Report::new("go", outcome.findings, json!({"env": outcome.result}));
+            }
+            emit(&report, &args.global)
+        }
+        Command::Explain { code, list } => explain(code.as_deref(), *list, &args.global),
+        Command::Completions { shell } => {
+            let mut out = io::stdout().lock();
+            clap_complete::generate(*shell, &mut Args::command(), "godiag", &mut out);
+            Ok(ExitStatus::Clean)
+        }
+    }
+}
+
+/// Every check code godiag knows, for `explain` and SARIF rules.
+#[must_use]
+pub(crate) fn registry() -> Vec<CheckMeta> {
+    let mut all = core_checks::ALL.to_vec();
+    all.extend(godiag_goenv::checks::registry());
+    all
+}
+
+fn build_host(global: &GlobalArgs) -> anyhow::Result<Arc<dyn Host>> {
+    let Some(root) = &global.root else {
+        return Ok(Arc::new(RealHost));
+    };
+    if !root.is_dir() {
+        bail!("--root `{}` is not a directory", root.display());
+    }
+    let env = match &global.env_file {
+        Some(path) => {
+            let text = fs_err::read_to_string(path).context("reading the --env-file")?;
+            FixtureHost::parse_env_file(&text)
+        }
+        None => BTreeMap::new(),
+    };
+    Ok(Arc::new(FixtureHost::new(root, env)))
+}
+
+fn options<'a>(global: &GlobalArgs, registry: &'a [CheckMeta]) -> Options<'a> {
+    let no_color_env = RealHost
+        .env_var("NO_COLOR")
+        .is_some_and(|value| !value.is_empty());
+    Options {
+        color: global.format == FormatArg::Human
+            && printer::use_color(global.no_color, no_color_env),
+        verbose: global.verbose,
+        quiet: global.quiet,
+        version: env!("CARGO_PKG_VERSION"),
+        registry,
+    }
+}
+
+fn emit(report: &Report, global: &GlobalArgs) -> anyhow::Result<ExitStatus> {
+    let registry = registry();
+    let format = match global.format {
+        FormatArg::Human => Format::Human,
+        FormatArg::Json => Format::Json,
+        FormatArg::Sarif => Format::Sarif,
+        FormatArg::Prometheus => Format::Prometheus,
+    };
+    let mut out = BufWriter::new(io::stdout().lock());
+    render::render(report, format, &options(global, &registry), &mut out)?;
+    out.flush()?;
+    Ok(match report.worst() {
+        Severity::Error => ExitStatus::Findings,
+        Severity::Warning if global.strict => ExitStatus::Findings,
+        _ => ExitStatus::Clean,
+    })
+}
+
+/// Applies every planned edit of the report; returns true when something was written.
+fn apply_fixes(host: &dyn Host, report: &Report, yes: bool) -> anyhow::Result<bool> {
+    let mut planned: Vec<&edit::PlannedEdit> = report
+        .findings
+        .iter()
+        .filter_map(|finding| finding.fix.as_ref())
+        .flat_map(|fix| fix.edits.iter())
+        .filter_map(|edit| edit.planned.as_ref())
+        .collect();
+    planned.dedup_by(|a, b| a.path == b.path);
+    if planned.is_empty() {
+        return Ok(false);
+    }
+    if !yes && !printer::stdin_is_terminal() {
+        bail!("--fix needs confirmation, and standard input is not a terminal");
+    }
+    let mut stderr = io::stderr().lock();
+    for edit in &planned {
+        write!(stderr, "{}", edit.diff())?;
+    }
+    if !yes && !printer::confirm("Apply these edits?")? {
+        return Ok(false);
+    }
+    let mut wrote = false;
+    for edit in planned {
+        match edit::apply(host, edit).with_context(|| format!("editing {}", edit.path.display()))? {
+            Applied::Unchanged => {}
+            Applied::Written { backup } => {
+                wrote = true;
+                let kept = backup
+                    .map_or_else(String::new, |path| format!(" (backup: {})", path.display()));
+                writeln!(stderr, "edited {}{kept}", edit.path.display())?;
+            }
+        }
+    }
+    Ok(wrote)
+}
+
+fn explain(code: Option<&str>, list: bool, global: &GlobalArgs) -> anyhow::Result<ExitStatus> {
+    let registry = registry();
+    let mut out = BufWriter::new(io::stdout().lock());
+    if list {
+        for meta in &registry {
+            writeln!(out, "{}  {:<34} {}", meta.code, meta.slug, meta.title)?;
+        }
+        out.flush()?;
+        return Ok(ExitStatus::Clean);
+    }
+    let wanted = code.unwrap_or_default();
+    let Some(meta) = registry
+        .iter()
+        .find(|meta| meta.code.eq_ignore_ascii_case(wanted) || meta.slug == wanted)
+    else {
+        bail!("unknown check code `{wanted}`");
+    };
+    if global.format == FormatArg::Json {
+        let value = json!({
+            "code": meta.code, "slug": meta.slug, "domain": meta.domain, "severity": meta.severity,
+            "status": meta.status, "title": meta.title, "doc": meta.doc,
+            "source": format!("docs/checks/{}.md", meta.code),
+        });
+        serde_json::to_writer_pretty(&mut out, &value)?;
+        writeln!(out)?;
+    } else {
+        write!(out, "{}", meta.doc)?;
+    }
+    out.flush()?;
+    Ok(ExitStatus::Clean)
+}

@@ -1,0 +1,45 @@
+//! Wiring for the godiag binary: build a `Host`, call a domain, render the report.
+//!
+//! Kept as a library so the integration tests can call [`run`] in process where that is
+//! simpler than spawning the binary.
+
+pub mod cli;
+mod commands;
+mod printer;
+
+use std::io;
+
+use cli::Args;
+pub use commands::run_command;
+
+/// How godiag exits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum ExitStatus {
+    /// No error-level finding (and no warning under `--strict`).
+    Clean = 0,
+    /// At least one error finding, or a warning under `--strict`.
+    Findings = 1,
+    /// Bad usage, or godiag itself failed.
+    Failed = 2,
+}
+
+/// Runs godiag and returns its exit status, printing errors the way uv does.
+#[must_use]
+pub fn run(args: &Args) -> ExitStatus {
+    match run_command(args) {
+        Ok(status) => status,
+        Err(error) => {
+            // A closed pipe (`godiag ... | head`) is not a failure.
+            if error.chain().any(|cause| {
+                cause
+                    .downcast_ref::<io::Error>()
+                    .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+            }) {
+                return ExitStatus::Clean;
+            }
+            printer::print_error(&error);
+            ExitStatus::Failed
+        }
+    }
+}

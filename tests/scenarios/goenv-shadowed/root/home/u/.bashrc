@@ -1,0 +1,7 @@
+# ~/.bashrc: executed by bash(1) for non-login shells.
+case $- in
+    *i*) ;;
+      *) return;;
+esac
+HISTSIZE=1000
+export GOPROXY=https://proxy.golang.org,direct
