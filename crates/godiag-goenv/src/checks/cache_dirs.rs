@@ -12,6 +12,7 @@ use godiag_core::finding::{Evidence, Finding, Fix, Severity};
 
 use super::{Context, var_evidence, var_location, writable};
 use crate::mounts;
+use crate::quoted;
 
 /// GOCACHE is off, relative, undefined, not a directory or not writable.
 pub(crate) struct GocacheUnusable;
@@ -75,6 +76,9 @@ impl Check<Context> for GocacheUnusable {
     }
 
     fn run(&self, context: &Context) -> Vec<Finding> {
+        if let Some(finding) = missing_cache_program(context) {
+            return vec![finding];
+        }
         let Some(var) = context.env.var("GOCACHE") else {
             return Vec::new();
         };
@@ -235,6 +239,39 @@ impl Check<Context> for CacheNearlyFull {
         }
         findings
     }
+}
+
+/// GOCACHEPROG names a program the go command cannot start; every command that touches the
+/// build cache (even `go env -json`) then fails (cache/prog.go).
+fn missing_cache_program(context: &Context) -> Option<Finding> {
+    let var = context.env.var("GOCACHEPROG")?;
+    let value = var.value.as_deref().filter(|value| !value.is_empty())?;
+    let program = quoted::split(value).ok()?.into_iter().next()?;
+    if context.host.which(&program).is_some() {
+        return None;
+    }
+    let why = if program.contains('/') {
+        format!("fork/exec {program}: no such file or directory")
+    } else {
+        format!("exec: {program:?}: executable file not found in $PATH")
+    };
+    let mut finding = Finding::new(
+        &GOCACHE_META,
+        format!("GOCACHEPROG program {program:?} cannot be started"),
+        format!(
+            "Every go command that uses the build cache stops with:\nerror starting GOCACHEPROG \
+             program {program:?}: {why}"
+        ),
+    )
+    .subject("GOCACHEPROG")
+    .evidence(var_evidence(var))
+    .fix(Fix::command(format!(
+        "go env -u GOCACHEPROG && unset GOCACHEPROG   # or install {program} on PATH"
+    )));
+    if let Some(location) = var_location(var) {
+        finding = finding.location(location);
+    }
+    Some(finding)
 }
 
 /// Why an absolute cache path cannot be used, worded as the go command's mkdir error.

@@ -4,6 +4,7 @@
 //! - every line of `NAME/expect` (`CODE severity`) is among the findings, and no error or
 //!   warning appears that `expect` does not name;
 //! - the JSON report matches its insta snapshot (unless `NAME/nosnapshot` exists);
+//! - no line of `NAME/forbid` (secrets) appears in any output format;
 //! - with `NAME/after-fix`, `--fix --yes` was run and the file named on its first line holds
 //!   the rest of `after-fix`.
 
@@ -110,6 +111,28 @@ fn run_scenario(name: &str) -> Run {
     }
     let output = command.output().unwrap();
     let code = output.status.code();
+    // Secrets listed in `forbid` must not appear in any output format.
+    if let Ok(forbidden) = fs::read_to_string(dir.join("forbid")) {
+        for format in ["human", "json", "sarif", "prometheus"] {
+            let rendered = Command::new(godiag())
+                .env_clear()
+                .arg("--root")
+                .arg(root.path())
+                .arg("--env-file")
+                .arg(&env_file)
+                .args(["--format", format, "-v"])
+                .args(args.split_whitespace())
+                .output()
+                .unwrap();
+            let text = String::from_utf8_lossy(&rendered.stdout);
+            for secret in forbidden.lines().filter(|line| !line.is_empty()) {
+                assert!(
+                    !text.contains(secret),
+                    "{name}: {format} output shows {secret}"
+                );
+            }
+        }
+    }
     assert!(
         matches!(code, Some(0 | 1)),
         "{name}: exit {code:?}\n{}",
