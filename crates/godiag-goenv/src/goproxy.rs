@@ -59,28 +59,57 @@ pub fn parse(goproxy: &str) -> Result<Vec<ProxyEntry>, String> {
     Ok(entries)
 }
 
+/// `newProxyRepo`: `url.Parse`, then the scheme must be http, https or file (a file URL
+/// only a path).
 fn validate(url: &str) -> Result<(), String> {
-    let Some((scheme, rest)) = url
-        .split_once("://")
-        .or_else(|| url.split_once(':').filter(|(s, _)| !s.contains('/')))
-    else {
+    let scheme = url_scheme(url).map_err(|why| format!("parse {url:?}: {why}"))?;
+    let Some((scheme, rest)) = scheme else {
         return Err(format!("invalid proxy URL missing scheme: {url}"));
     };
-    match scheme {
+    match scheme.to_ascii_lowercase().as_str() {
         "http" | "https" => Ok(()),
-        "file" => {
-            if rest.starts_with('/') {
-                Ok(())
-            } else {
-                Err(format!(
-                    "invalid file:// proxy URL with non-path elements: {url}"
-                ))
-            }
+        "file" if rest.starts_with("///") || (rest.starts_with('/') && !rest.starts_with("//")) => {
+            Ok(())
         }
+        "file" => Err(format!(
+            "invalid file:// proxy URL with non-path elements: {url}"
+        )),
         _ => Err(format!(
             "invalid proxy URL scheme (must be https, http, file): {url}"
         )),
     }
+}
+
+/// net/url's `getScheme` and the rule that a scheme-less URL may not have a colon in its
+/// first path segment; returns the scheme and what follows its colon.
+fn url_scheme(raw: &str) -> Result<Option<(&str, &str)>, &'static str> {
+    for (at, c) in raw.char_indices() {
+        if c.is_ascii_alphabetic() {
+            continue;
+        }
+        if c.is_ascii_digit() || matches!(c, '+' | '-' | '.') {
+            if at == 0 {
+                break;
+            }
+            continue;
+        }
+        if c == ':' {
+            if at == 0 {
+                return Err("missing protocol scheme");
+            }
+            return Ok(Some((&raw[..at], &raw[at + 1..])));
+        }
+        break;
+    }
+    if !raw.starts_with('/')
+        && raw
+            .split('/')
+            .next()
+            .is_some_and(|segment| segment.contains(':'))
+    {
+        return Err("first path segment in URL cannot contain colon");
+    }
+    Ok(None)
 }
 
 /// Hosts of public module proxies: modules sent there are visible to their operators.
@@ -158,6 +187,15 @@ mod tests {
             "invalid file:// proxy URL with non-path elements: file://host/p"
         );
         assert!(parse("file:///srv/proxy").is_ok());
+        assert_eq!(
+            parse("\"https://goproxy.corp.example,direct").unwrap_err(),
+            "parse \"\\\"https://goproxy.corp.example\": first path segment in URL cannot contain colon"
+        );
+        assert_eq!(
+            parse("1http://x").unwrap_err(),
+            "parse \"1http://x\": first path segment in URL cannot contain colon"
+        );
+        assert!(parse("HTTPS://x.example").is_ok());
     }
 
     #[test]

@@ -133,6 +133,12 @@ impl Check<Context> for GomodcacheUnusable {
                 Some(problem) if problem.contains("not a directory") => {
                     format!("go: could not create module cache: {value:?} is not a directory")
                 }
+                // The module cache has no 00..ff layout: an existing directory this user cannot
+                // write fails later, when a download writes into it.
+                Some(problem) if problem.contains("/00:") => format!(
+                    "a permission error when a download writes into {value} ({})",
+                    problem.rsplit(": ").next().unwrap_or("permission denied")
+                ),
                 Some(problem) => format!("go: could not create module cache: {problem}"),
                 None => return Vec::new(),
             }
@@ -188,7 +194,10 @@ impl Check<Context> for CacheOnNetworkFs {
                 )
                 .subject(name)
                 .evidence(Evidence::file(format!("/proc/self/mountinfo: {} type {}", mount.mount_point.display(), mount.fs_type)))
-                .fix(Fix::command(format!("go env -w {name}=$HOME/{}", if name == "GOCACHE" { ".cache/go-build" } else { "go/pkg/mod" }))),
+                .fix(Fix::command(format!(
+                    "go env -w {name}=/var/tmp/$(id -un)/{}   # any directory on a local disk",
+                    if name == "GOCACHE" { "go-build" } else { "go-mod" }
+                ))),
             );
         }
         findings
@@ -285,10 +294,15 @@ fn directory_problem(context: &Context, value: &str) -> Option<String> {
     let existing = path
         .ancestors()
         .find(|dir| context.host.metadata(dir).is_ok())?;
+    let first_mkdir = if existing == path {
+        format!("{value}/00")
+    } else {
+        value.to_owned()
+    };
     if let Ok(usage) = context.host.fs_usage(existing)
         && usage.read_only
     {
-        return Some(format!("mkdir {value}: read-only file system"));
+        return Some(format!("mkdir {first_mkdir}: read-only file system"));
     }
     let (ok, exists) = writable(context.host.as_ref(), path);
     if ok {
@@ -320,8 +334,9 @@ fn cache_fix(context: &Context, name: &str, value: &str) -> String {
         Some(home) => {
             format!("go env -u {name} && unset {name}   # the default is {home}/{default_rel}")
         }
+        // Without HOME there is no go env file to write, so only the OS environment can help.
         None => format!(
-            "export HOME=/home/$(id -un)   # or give an absolute directory: go env -w {name}=/var/cache/{}",
+            "export HOME=/home/$(id -un)   # or give an absolute directory: export {name}=/var/cache/{}",
             if name == "GOCACHE" {
                 "go-build"
             } else {

@@ -73,9 +73,14 @@ impl Check<Context> for ConflictingValues {
                 finding =
                     finding.evidence(Evidence::file(format!("{path}:{line}: {name}={value}")));
             }
+            let keep = if effective.is_empty() {
+                list[0].2.as_str()
+            } else {
+                effective
+            };
             finding = finding.fix(Fix::manual(format!(
                 "keep one: go env -w {name}={} and delete the other assignments",
-                shell_quote(effective)
+                shell_quote(keep)
             )));
             findings.push(finding);
         }

@@ -95,11 +95,20 @@ impl Check<Context> for GoflagsInvalid {
         };
         let mut finding = Finding::new(
             &META,
-            "GOFLAGS stops every go command",
+            if error.contains("needs an argument") {
+                "GOFLAGS stops the go commands that take that flag"
+            } else {
+                "GOFLAGS stops every go command"
+            },
             format!(
-                "Every go command except `go env` and `go bug` exits with:\n{error}\nGOFLAGS is split on \
-                 spaces; quotes only group a whole word, so give a flag with spaces as \
-                 -ldflags=-s -ldflags=-w, or put it on the command line."
+                "{} exits with:\n{error}\nGOFLAGS is split on spaces, and only a quote at the start \
+                 of a word groups it, so a flag value with spaces is written as one quoted word: \
+                 go env -w GOFLAGS='\"-ldflags=-s -w\"'.",
+                if error.contains("needs an argument") {
+                    "Every go command that has this flag (build, test, run, list...)"
+                } else {
+                    "Every go command except `go env` and `go bug`"
+                }
             ),
         )
         .subject("GOFLAGS")

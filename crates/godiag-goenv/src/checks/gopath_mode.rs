@@ -55,9 +55,11 @@ impl Check<Context> for GopathMode {
             &META,
             format!("GO111MODULE={mode} puts the go command in GOPATH mode"),
             format!(
-                "{why}, `go get` downloads into GOPATH/src, and `go install pkg@version` fails with \
-                 \"go: modules disabled by GO111MODULE=off\". GOPATH mode is legacy; a GOPATH/src tree has \
-                 no effect at all in module mode (it does not make downloads bypass GOPROXY)."
+                "{why}. `go get`, `go mod ...` and `go install pkg@version` fail with \
+                 \"go: modules disabled by GO111MODULE=off; see 'go help modules'\" (or, outside a \
+                 module under auto, \"go: go.mod file not found in current directory or any parent \
+                 directory\"). GOPATH mode is legacy; a GOPATH/src tree has no effect at all in module \
+                 mode (it does not make downloads bypass GOPROXY)."
             ),
         )
         .subject("GO111MODULE")

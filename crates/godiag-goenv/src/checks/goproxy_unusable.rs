@@ -48,9 +48,10 @@ impl Check<Context> for GoproxyUnusable {
             Err(go_error) => (
                 format!("GOPROXY={value:?} is rejected by the go command"),
                 format!(
-                    "Every command that needs a module stops with:\ngo: {go_error}\nAn empty GOPROXY comes \
-                     from `GOPROXY=` in the go env file or a toolchain without $GOROOT/go.env; an empty \
-                     OS variable is ignored instead."
+                    "Every command that needs to download a module stops with:\n\
+                     go: MODULE@VERSION: {go_error}\nAn empty GOPROXY comes from `GOPROXY=` in the go env \
+                     file or a toolchain without $GOROOT/go.env; an empty OS variable is ignored instead. \
+                     Quotes in the go env file are part of the value."
                 ),
                 Severity::Error,
             ),

@@ -149,18 +149,33 @@ impl Check<Context> for GotoolchainDownload {
         if context.host.metadata(Path::new(&cached)).is_ok() {
             return Vec::new();
         }
+        // toolchain.Exec looks on PATH before downloading, in auto mode too.
+        if context.host.which(&name).is_some() {
+            return Vec::new();
+        }
         let local_name = local.toolchain_name();
+        let goproxy = context.env.value("GOPROXY");
+        // modfetch.useSumDB: toolchain zips are always checked against the checksum database,
+        // unless GOPROXY is a single file:// URL.
+        let single_file_proxy = goproxy.starts_with("file://") && !goproxy.contains([',', '|']);
+        let sumdb_off = context.env.value("GOSUMDB") == "off" && !single_file_proxy;
         let (severity, message) = if path_mode {
-            if context.host.which(&name).is_some() {
-                return Vec::new();
-            }
             (
                 Severity::Error,
                 format!(
                     "{reason}; in path mode the go command looks for `{name}` on PATH and stops with:\ngo: cannot find \"{name}\" in PATH"
                 ),
             )
-        } else if goproxy::parse(context.env.value("GOPROXY"))
+        } else if sumdb_off {
+            (
+                Severity::Error,
+                format!(
+                    "{reason}, newer than the local {local_name}. Toolchain downloads are always \
+                     verified against the checksum database, and GOSUMDB=off makes that lookup fail, \
+                     so every go command here fails."
+                ),
+            )
+        } else if goproxy::parse(goproxy)
             .is_ok_and(|entries| entries.first() == Some(&ProxyEntry::Off))
         {
             (
@@ -175,7 +190,7 @@ impl Check<Context> for GotoolchainDownload {
                 format!(
                     "{reason}, newer than the local {local_name}. The first go command will print \
                      \"go: downloading {name} ({goos}/{goarch})\" and fetch golang.org/toolchain through \
-                     GOPROXY, verified against the checksum database even with GOSUMDB=off. On an \
+                     GOPROXY, verified against the checksum database. On an \
                      offline machine, or behind a proxy that does not serve golang.org/toolchain, every \
                      go command fails instead."
                 ),

@@ -29,8 +29,28 @@ const ALL_SEERS: [Seer; 4] = [
     Seer::SystemdUser,
 ];
 
-/// Variables `go env -w` refuses: they can only come from the OS environment.
-const OS_ONLY: &[&str] = &["GOENV", "GODEBUG", "GOPACKAGESDRIVER"];
+/// Variables `go env -w` refuses (envcmd `checkEnvWrite`): read-only ones, OS-only ones.
+const NOT_WRITABLE: &[&str] = &[
+    "GOEXE",
+    "GOGCCFLAGS",
+    "GOHOSTARCH",
+    "GOHOSTOS",
+    "GOMOD",
+    "GOROOT",
+    "GOTELEMETRY",
+    "GOTELEMETRYDIR",
+    "GOTOOLDIR",
+    "GOVERSION",
+    "GOWORK",
+    "GOENV",
+    "GODEBUG",
+    "GOPACKAGESDRIVER",
+];
+
+/// `go env -w` accepts only the go command's own variables that it does not refuse.
+fn go_env_writable(name: &str) -> bool {
+    crate::known::KNOWN_ENV.contains(&name) && !NOT_WRITABLE.contains(&name)
+}
 
 impl Check<Context> for NotSeenEverywhere {
     fn meta(&self) -> &'static CheckMeta {
@@ -121,12 +141,17 @@ impl Check<Context> for NotSeenEverywhere {
 
 fn fix(name: &str, value: Option<&str>, unexported: bool) -> Fix {
     if unexported {
+        let alternative = if go_env_writable(name) {
+            format!(", or use `go env -w {name}=...`")
+        } else {
+            String::new()
+        };
         return Fix::manual(format!(
-            "write `export {name}` where it is assigned, or use `go env -w {name}=...`"
+            "write `export {name}` where it is assigned{alternative}"
         ));
     }
     match value {
-        Some(value) if !OS_ONLY.contains(&name) => Fix::command(format!(
+        Some(value) if go_env_writable(name) => Fix::command(format!(
             "go env -w {name}={}   # read by every go command, whoever starts it\n\
              then remove the startup-file export so the two cannot drift apart",
             shell_quote(value)

@@ -1,5 +1,7 @@
 //! GO012: GOPRIVATE, GONOPROXY and GONOSUMDB that disagree or cannot match.
 
+use std::path::Path;
+
 use godiag_core::check::{Check, CheckMeta, CheckStatus, Domain};
 use godiag_core::finding::{Finding, Fix, Severity};
 
@@ -114,7 +116,13 @@ fn malformed(glob: &str) -> Option<String> {
             "Go does not trim spaces around commas, so this pattern includes the space.".to_owned(),
         );
     }
-    if glob.ends_with("//") || glob.contains('@') || glob.contains(".git") {
+    if glob.ends_with("//")
+        || glob.contains('@')
+        || Path::new(glob)
+            .extension()
+            .is_some_and(|ext| ext.eq_ignore_ascii_case("git"))
+        || glob.contains(".git/")
+    {
         return Some("Module paths have no `@`, `.git` suffix or empty elements.".to_owned());
     }
     None

@@ -33,7 +33,9 @@ impl Check<Context> for SettingInvalid {
             .map(|refusal| {
                 let name = refusal.name.as_str();
                 let (title, severity) = if refusal.fatal {
-                    (format!("{name} stops every go command"), Severity::Error)
+                    // An invalid GO111MODULE only stops commands that load modules.
+                    let which = if name == "GO111MODULE" { "module-aware go commands" } else { "every go command" };
+                    (format!("{name} stops {which}"), Severity::Error)
                 } else {
                     (format!("{name} makes every go command print a warning"), Severity::Warning)
                 };
