@@ -111,6 +111,9 @@ pub trait Host: Send + Sync {
     fn read_dir(&self, path: &Path) -> io::Result<Vec<PathBuf>>;
     /// Resolves symbolic links to a host path.
     fn canonicalize(&self, path: &Path) -> io::Result<PathBuf>;
+    /// Returns the target of a symbolic link as written (e.g. `socket:[12345]` for a
+    /// `/proc/PID/fd/N` entry), without resolving it.
+    fn read_link(&self, path: &Path) -> io::Result<PathBuf>;
     /// Returns an environment variable of the diagnosed process environment.
     fn env_var(&self, name: &str) -> Option<String>;
     /// Returns every environment variable, sorted by name.
@@ -182,6 +185,10 @@ impl Host for RealHost {
 
     fn canonicalize(&self, path: &Path) -> io::Result<PathBuf> {
         std::fs::canonicalize(path)
+    }
+
+    fn read_link(&self, path: &Path) -> io::Result<PathBuf> {
+        std::fs::read_link(path)
     }
 
     fn env_var(&self, name: &str) -> Option<String> {
@@ -326,6 +333,12 @@ impl Host for FixtureHost {
 
     fn canonicalize(&self, path: &Path) -> io::Result<PathBuf> {
         std::fs::canonicalize(self.map(path)).map(|disk| self.unmap(&disk))
+    }
+
+    fn read_link(&self, path: &Path) -> io::Result<PathBuf> {
+        // The recorded link text is the machine's own (`socket:[N]`, `/usr/bin/x`); it is
+        // returned as is, never followed on this disk.
+        std::fs::read_link(self.map(path))
     }
 
     fn env_var(&self, name: &str) -> Option<String> {

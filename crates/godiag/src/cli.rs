@@ -63,12 +63,23 @@ pub enum FormatArg {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run every check that applies to this machine.
-    Doctor,
+    Doctor {
+        /// Also check reachability of this TCP port (repeatable); listening Go programs'
+        /// ports are checked anyway.
+        #[arg(long = "port", value_name = "PORT")]
+        ports: Vec<u16>,
+    },
     /// Go environment and modules.
     Go {
         /// What to look at.
         #[command(subcommand)]
         command: GoCommand,
+    },
+    /// Why a server on a TCP port is or is not reachable: listeners, binds, probes, firewall,
+    /// WSL and containers.
+    Port {
+        /// The TCP port, e.g. 8080.
+        port: u16,
     },
     /// Print the page of a check code.
     Explain {

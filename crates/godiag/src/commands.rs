@@ -1,5 +1,7 @@
 //! One function per command: build the host, run the domain, render.
 
+mod port;
+
 use std::collections::BTreeMap;
 use std::io::{self, BufWriter, Write};
 use std::sync::Arc;
@@ -21,16 +23,20 @@ use crate::printer;
 /// Runs the parsed command line.
 pub fn run_command(args: &Args) -> anyhow::Result<ExitStatus> {
     match &args.command {
-        Command::Doctor => {
+        Command::Doctor { ports } => {
             let host = build_host(&args.global)?;
+            let net = port::spawn_doctor(&args.global, &host, ports);
             let outcome = godiag_goenv::domain::run(host, args.global.deadline);
+            let mut findings = outcome.findings;
+            let net = port::join_doctor(net, &mut findings);
             let report = Report::new(
                 "doctor",
-                outcome.findings,
-                json!({"go": {"env": outcome.result}}),
+                findings,
+                json!({"go": {"env": outcome.result}, "port": net}),
             );
             emit(&report, &args.global)
         }
+        Command::Port { port } => port::port(&args.global, *port),
         Command::Go {
             command: GoCommand::Env { fix, yes },
         } => {
@@ -58,10 +64,11 @@ pub fn run_command(args: &Args) -> anyhow::Result<ExitStatus> {
 pub(crate) fn registry() -> Vec<CheckMeta> {
     let mut all = core_checks::ALL.to_vec();
     all.extend(godiag_goenv::checks::registry());
+    all.extend(godiag_net::checks::registry());
     all
 }
 
-fn build_host(global: &GlobalArgs) -> anyhow::Result<Arc<dyn Host>> {
+pub(crate) fn build_host(global: &GlobalArgs) -> anyhow::Result<Arc<dyn Host>> {
     let Some(root) = &global.root else {
         return Ok(Arc::new(RealHost));
     };
@@ -92,7 +99,7 @@ fn options<'a>(global: &GlobalArgs, registry: &'a [CheckMeta]) -> Options<'a> {
     }
 }
 
-fn emit(report: &Report, global: &GlobalArgs) -> anyhow::Result<ExitStatus> {
+pub(crate) fn emit(report: &Report, global: &GlobalArgs) -> anyhow::Result<ExitStatus> {
     let registry = registry();
     let format = match global.format {
         FormatArg::Human => Format::Human,

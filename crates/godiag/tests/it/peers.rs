@@ -30,3 +30,71 @@ pub fn promtool() -> Option<PathBuf> {
 pub fn godiag() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_godiag"))
 }
+
+/// `ss` from iproute2.
+pub fn ss() -> Option<PathBuf> {
+    peer("GODIAG_TEST_SS", "ss (iproute2)")
+}
+
+/// The Go listener peer (`tests/it/golisten`), built once with the real Go toolchain.
+pub fn golisten() -> Option<PathBuf> {
+    static BUILT: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let go = go()?;
+            let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/golisten");
+            let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("golisten");
+            let status = std::process::Command::new(go)
+                .args(["build", "-o"])
+                .arg(&out)
+                .arg(".")
+                .current_dir(&source)
+                .env("GOTOOLCHAIN", "local")
+                .env("CGO_ENABLED", "0")
+                .status()
+                .expect("running go build");
+            assert!(status.success(), "go build of the golisten peer failed");
+            Some(out)
+        })
+        .clone()
+}
+
+/// A running peer process, killed when dropped.
+pub struct Running {
+    child: std::process::Child,
+    /// What the process printed on its first line.
+    pub ready: String,
+}
+
+impl Running {
+    /// Starts `command` and waits for its first stdout line.
+    pub fn start(mut command: std::process::Command) -> Self {
+        use std::io::BufRead;
+        let mut child = command
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::inherit())
+            .spawn()
+            .expect("starting a peer");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let mut line = String::new();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("reading the peer's ready line");
+        Self {
+            child,
+            ready: line.trim().to_owned(),
+        }
+    }
+
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

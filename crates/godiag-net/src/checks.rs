@@ -1,0 +1,176 @@
+//! The reachability checks, one file each, and the context they share.
+//!
+//! The registry ([`ALL`]) owns dispatch; `godiag explain` and SARIF read [`registry`].
+
+mod accept_queue_full;
+mod connection_fails;
+mod ipv4_clients_refused;
+mod listener_owner_hidden;
+mod localhost_misses_listener;
+mod localhost_split_servers;
+mod loopback_only_listener;
+mod nothing_listening;
+mod tls_on_port;
+
+use std::fmt::Write as _;
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use godiag_core::check::{Check, CheckMeta};
+use godiag_core::finding::Evidence;
+use godiag_core::host::Host;
+
+use crate::bind;
+use crate::listeners::SocketTable;
+use crate::model::{ConnectOutcome, InterfaceAddress, Listener, Probe};
+
+/// Everything the checks look at, computed once.
+pub struct Context {
+    /// The machine.
+    pub host: Arc<dyn Host>,
+    /// The port asked about.
+    pub port: u16,
+    /// The whole socket table (`None` when reading it did not finish).
+    pub table: Option<SocketTable>,
+    /// The listeners on the port.
+    pub listeners: Vec<Listener>,
+    /// The probes, in target order.
+    pub probes: Vec<Probe>,
+    /// What `localhost` resolves to here, in the order clients try it.
+    pub localhost: Result<Vec<IpAddr>, String>,
+    /// Interface addresses.
+    pub interfaces: Vec<InterfaceAddress>,
+    /// The user godiag runs as.
+    pub uid: u32,
+}
+
+impl Context {
+    /// Returns the listener a connection to `address` reaches, if any.
+    #[must_use]
+    pub fn accepting(&self, address: IpAddr) -> Option<&Listener> {
+        bind::accepting(&self.listeners, address, self.bindv6only())
+    }
+
+    /// `net.ipv6.bindv6only`.
+    #[must_use]
+    pub fn bindv6only(&self) -> bool {
+        self.table.as_ref().is_some_and(|table| table.bindv6only)
+    }
+
+    /// Returns the probe of `address`, if it was probed.
+    #[must_use]
+    pub fn probe(&self, address: IpAddr) -> Option<&Probe> {
+        self.probes.iter().find(|probe| probe.address == address)
+    }
+}
+
+/// Every check of the domain, in code order.
+pub static ALL: &[&dyn Check<Context>] = &[
+    &nothing_listening::NothingListening,
+    &localhost_misses_listener::LocalhostMissesListener,
+    &loopback_only_listener::LoopbackOnlyListener,
+    &ipv4_clients_refused::Ipv4ClientsRefused,
+    &localhost_split_servers::LocalhostSplitServers,
+    &accept_queue_full::AcceptQueueFull,
+    &listener_owner_hidden::ListenerOwnerHidden,
+    &connection_fails::ConnectionFails,
+    &tls_on_port::TlsOnPort,
+];
+
+/// The registry entries of every check, in code order.
+#[must_use]
+pub fn registry() -> Vec<CheckMeta> {
+    ALL.iter().map(|check| *check.meta()).collect()
+}
+
+/// The listeners on the ports nearest to `port` (one per port, closest first).
+#[must_use]
+pub fn nearest(table: &SocketTable, port: u16, count: usize) -> Vec<&Listener> {
+    let mut others: Vec<&Listener> = table
+        .listeners
+        .iter()
+        .filter(|listener| listener.port != port)
+        .collect();
+    others.sort_by_key(|listener| (listener.port.abs_diff(port), listener.port));
+    others.dedup_by_key(|listener| listener.port);
+    others.truncate(count);
+    others
+}
+
+/// Evidence line for a listener: what `ss -ltnp` would show and what the bind means.
+fn listener_evidence(listener: &Listener) -> Evidence {
+    let go = listener
+        .go()
+        .map(|go| format!(", a Go program built with {}", go.version))
+        .unwrap_or_default();
+    Evidence::command(format!(
+        "ss -ltnp 'sport = :{}'  →  {} held by {}{go}: {} — {}",
+        listener.port,
+        listener.ss_address,
+        listener.owner(),
+        listener.go_listen,
+        listener.meaning
+    ))
+}
+
+/// Evidence line for a probe.
+fn probe_evidence(probe: &Probe) -> Evidence {
+    let mut text = format!(
+        "connect {} ({}): {}",
+        probe.target,
+        probe.reached_as.join(", "),
+        probe.outcome
+    );
+    if let Some(error) = &probe.error {
+        let _ = write!(text, " — {error}");
+    }
+    if let Some(status) = probe.http_status {
+        let _ = write!(text, ", HTTP {status}");
+    }
+    Evidence::probe(text, probe.duration_ms)
+}
+
+/// True when a probe ran and failed.
+fn failed(probe: &Probe) -> bool {
+    !matches!(probe.outcome, ConnectOutcome::Open | ConnectOutcome::NotRun)
+}
+
+/// The Go change that makes a server reachable on every address, both families.
+fn dual_stack_fix(port: u16) -> String {
+    format!(
+        "Listen on every address, IPv4 and IPv6: `http.ListenAndServe(\":{port}\", handler)` \
+         (one dual-stack socket, `net.Listen(\"tcp\", \":{port}\")`)"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_prefixed_and_documented() {
+        let mut seen = BTreeSet::new();
+        for meta in registry() {
+            assert!(meta.code.starts_with("NET"), "{}", meta.code);
+            assert!(seen.insert(meta.code), "duplicate {}", meta.code);
+            assert!(
+                meta.doc
+                    .starts_with(&format!("# {} {}\n", meta.code, meta.slug)),
+                "page of {} must start with its code and slug",
+                meta.code
+            );
+            for heading in [
+                "## What it checks",
+                "## Why it matters",
+                "## How to verify by hand",
+                "## Fix",
+                "## Example",
+                "## References",
+            ] {
+                assert!(meta.doc.contains(heading), "{} lacks {heading}", meta.code);
+            }
+        }
+    }
+}

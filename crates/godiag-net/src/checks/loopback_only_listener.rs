@@ -1,0 +1,60 @@
+//! NET003: the server listens on loopback only.
+
+use godiag_core::check::{Check, CheckMeta, CheckStatus, Domain};
+use godiag_core::finding::{Finding, Fix, Severity};
+
+use super::{Context, dual_stack_fix, listener_evidence};
+use crate::bind;
+
+/// Every listener on the port is a loopback address: other machines cannot connect.
+pub(crate) struct LoopbackOnlyListener;
+
+const META: CheckMeta = CheckMeta {
+    code: "NET003",
+    slug: "loopback-only-listener",
+    domain: Domain::Net,
+    severity: Severity::Info,
+    status: CheckStatus::Stable,
+    title: "The server listens on loopback only",
+    ok_title: "The server listens beyond loopback",
+    doc: include_str!("../../../../docs/checks/NET003.md"),
+};
+
+impl Check<Context> for LoopbackOnlyListener {
+    fn meta(&self) -> &'static CheckMeta {
+        &META
+    }
+
+    fn run(&self, context: &Context) -> Vec<Finding> {
+        if context.listeners.is_empty() || !context.listeners.iter().all(bind::is_loopback_only) {
+            return Vec::new();
+        }
+        let port = context.port;
+        let bound = context
+            .listeners
+            .iter()
+            .map(|l| l.ss_address.clone())
+            .collect::<Vec<_>>()
+            .join(" and ");
+        let mut finding = Finding::new(
+            &META,
+            format!("Port {port} is reachable from this machine only ({bound})"),
+            format!(
+                "The server listens on {bound}, loopback only: programs on this machine (in \
+                 this network namespace) can connect, but other machines on the LAN, containers, \
+                 virtual machines and a Windows host reaching WSL by its IP address cannot. That \
+                 is right for a development server that should stay private; it is the cause when \
+                 a phone, a colleague or a container cannot connect. A Go server gets this bind \
+                 from `\"127.0.0.1:{port}\"` or `\"localhost:{port}\"`."
+            ),
+        )
+        .subject(format!("port {port}"));
+        for listener in &context.listeners {
+            finding = finding.evidence(listener_evidence(listener));
+        }
+        vec![finding.fix(Fix::manual(format!(
+            "If other machines should connect: {}. The firewall then decides who may connect.",
+            dual_stack_fix(port)
+        )))]
+    }
+}

@@ -1,0 +1,72 @@
+//! The port checks `godiag doctor` runs: for the ports asked for and for every port a Go
+//! program listens on (recognised by the build information in its executable).
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use godiag_core::host::Host;
+use serde_json::{Value, json};
+
+use crate::domain::{self, Outcome};
+use crate::listeners;
+use crate::network::Network;
+
+/// At most this many ports are checked by one doctor run.
+pub const MAX_PORTS: usize = 16;
+
+/// Checks `ports` and the ports of listening Go programs, concurrently, within `deadline`.
+#[must_use]
+pub fn run(
+    host: &Arc<dyn Host>,
+    network: &Arc<dyn Network>,
+    ports: &[u16],
+    deadline: Duration,
+) -> Outcome {
+    let started = Instant::now();
+    let table = listeners::read(host.as_ref(), network.as_ref());
+    let mut go_listeners = Vec::new();
+    let mut seen_pids = BTreeSet::new();
+    for listener in &table.listeners {
+        for process in &listener.processes {
+            if !seen_pids.insert((process.pid, listener.port)) {
+                continue;
+            }
+            if let Some(go) = listeners::go_build(host.as_ref(), process.pid) {
+                go_listeners.push(json!({
+                    "pid": process.pid, "process": process.name, "port": listener.port,
+                    "address": listener.address, "go_version": go.version, "path": go.path,
+                }));
+            }
+        }
+    }
+    let mut wanted: BTreeSet<u16> = ports.iter().copied().collect();
+    wanted.extend(
+        go_listeners
+            .iter()
+            .filter_map(|entry| entry["port"].as_u64())
+            .filter_map(|port| u16::try_from(port).ok()),
+    );
+    let wanted: Vec<u16> = wanted.into_iter().take(MAX_PORTS).collect();
+    let budget = deadline.saturating_sub(started.elapsed());
+    let handles: Vec<_> = wanted
+        .iter()
+        .map(|&port| {
+            let (host, network) = (Arc::clone(host), Arc::clone(network));
+            thread::spawn(move || domain::run(host, &network, port, budget))
+        })
+        .collect();
+    let mut findings = Vec::new();
+    let mut results = Vec::new();
+    for handle in handles {
+        if let Ok(outcome) = handle.join() {
+            findings.extend(outcome.findings);
+            results.push(outcome.result);
+        }
+    }
+    Outcome {
+        findings,
+        result: json!({"ports": results, "go_listeners": Value::from(go_listeners)}),
+    }
+}

@@ -1,0 +1,179 @@
+//! Runs `godiag port PORT`: read the socket table, probe, read the firewall and the
+//! environment concurrently, then run the checks, all under one deadline.
+
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use godiag_core::finding::Finding;
+use godiag_core::host::Host;
+use godiag_core::runner::{self, Task, TaskOutput};
+use serde_json::{Value, json};
+
+use crate::checks::{self, Context};
+use crate::listeners::{self, SocketTable};
+use crate::model::{InterfaceAddress, Probe};
+use crate::network::Network;
+use crate::probe;
+
+/// What the domain produced.
+#[derive(Debug)]
+pub struct Outcome {
+    /// Every finding, the runner's own included.
+    pub findings: Vec<Finding>,
+    /// The structured result (the `.port` object).
+    pub result: Value,
+}
+
+/// A slot a task fills and the domain reads after the deadline.
+type Slot<T> = Arc<Mutex<Option<T>>>;
+
+fn slot<T>() -> Slot<T> {
+    Arc::new(Mutex::new(None))
+}
+
+fn take<T>(slot: &Slot<T>) -> Option<T> {
+    slot.lock().unwrap_or_else(PoisonError::into_inner).take()
+}
+
+fn put<T>(slot: &Slot<T>, value: T) {
+    *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(value);
+}
+
+/// What the probe task found out.
+struct Probed {
+    localhost: Result<Vec<IpAddr>, String>,
+    interfaces: Vec<InterfaceAddress>,
+    probes: Vec<Probe>,
+}
+
+/// Runs the domain for `port`, finishing within `deadline`.
+#[must_use]
+pub fn run(
+    host: Arc<dyn Host>,
+    network: &Arc<dyn Network>,
+    port: u16,
+    deadline: Duration,
+) -> Outcome {
+    let started = Instant::now();
+    let left = || deadline.saturating_sub(started.elapsed());
+
+    // The socket table first: probes need it to say which listener should answer, and it
+    // takes milliseconds.
+    let table_slot: Slot<SocketTable> = slot();
+    let mut findings = {
+        let (host, network, out) = (
+            Arc::clone(&host),
+            Arc::clone(network),
+            Arc::clone(&table_slot),
+        );
+        runner::run(
+            vec![Task::new("socket-table", move || {
+                let mut table = listeners::read(host.as_ref(), network.as_ref());
+                let somaxconn = listeners::somaxconn(host.as_ref());
+                for listener in table.listeners.iter_mut().filter(|l| l.port == port) {
+                    listeners::detect_go(host.as_ref(), listener);
+                    // /proc has no backlog column; Go always listens with net.core.somaxconn
+                    // (net/sock_linux.go `maxListenerBacklog`).
+                    if listener.backlog.is_none() && listener.go().is_some() {
+                        listener.backlog = somaxconn;
+                    }
+                }
+                put(&out, table);
+                TaskOutput::default()
+            })],
+            left(),
+        )
+        .findings
+    };
+    let table = take(&table_slot);
+    let on_port: Vec<_> = table
+        .as_ref()
+        .map(|table| table.on_port(port).into_iter().cloned().collect())
+        .unwrap_or_default();
+    let bindv6only = table.as_ref().is_some_and(|table| table.bindv6only);
+
+    let probed_slot: Slot<Probed> = slot();
+    let tasks = {
+        let (network, out, listeners) = (
+            Arc::clone(network),
+            Arc::clone(&probed_slot),
+            on_port.clone(),
+        );
+        let budget = left();
+        vec![Task::new("probes", move || {
+            let probe_started = Instant::now();
+            let localhost = network.resolve("localhost").map_err(|e| e.to_string());
+            let interfaces = network.interfaces().unwrap_or_default();
+            let targets = probe::targets(localhost.as_deref().unwrap_or_default(), &interfaces);
+            let probes = probe::run(
+                &network,
+                &targets,
+                port,
+                &listeners,
+                bindv6only,
+                budget.saturating_sub(probe_started.elapsed()),
+            );
+            put(
+                &out,
+                Probed {
+                    localhost,
+                    interfaces,
+                    probes,
+                },
+            );
+            TaskOutput::default()
+        })]
+    };
+    findings.extend(runner::run(tasks, left()).findings);
+    let (localhost, interfaces, probes) = match take(&probed_slot) {
+        Some(done) => (done.localhost, done.interfaces, done.probes),
+        None => (Err("not finished".to_owned()), Vec::new(), Vec::new()),
+    };
+    let result = result_json(port, table.as_ref(), &on_port, &probes, &localhost);
+    let context = Arc::new(Context {
+        uid: host.user().uid,
+        host,
+        port,
+        table,
+        listeners: on_port,
+        probes,
+        localhost,
+        interfaces,
+    });
+    findings.extend(runner::run_checks(checks::ALL, &context, left()));
+    Outcome { findings, result }
+}
+
+fn result_json(
+    port: u16,
+    table: Option<&SocketTable>,
+    on_port: &[crate::model::Listener],
+    probes: &[Probe],
+    localhost: &Result<Vec<IpAddr>, String>,
+) -> Value {
+    let nearest = table
+        .map(|table| checks::nearest(table, port, 5))
+        .unwrap_or_default();
+    json!({
+        "port": port,
+        "listeners": on_port,
+        "probes": probes,
+        "localhost": match localhost {
+            Ok(addresses) => json!(addresses),
+            Err(_) => Value::Null,
+        },
+        "nearest": nearest.iter().map(|l| json!({
+            "address": l.address, "port": l.port, "pid": l.pid, "process": l.process,
+        })).collect::<Vec<_>>(),
+        "socket_table": table.map(|table| json!({
+            "source": table.source,
+            "listeners": table.listeners.len(),
+            "fallback_reason": table.fallback_reason,
+            "bindv6only": table.bindv6only,
+            "problems": table.problems,
+        })),
+        "firewall": {"backend": "none", "inbound": "unknown", "rule": null, "sources": []},
+        "environment": {"wsl": null, "container": null},
+    })
+}

@@ -1,0 +1,16 @@
+//! Local reachability: why a server on a port is or is not reachable.
+//!
+//! The socket table with owners and the meaning of each bind in Go's terms ([`listeners`],
+//! [`bind`]), connection probes ([`probe`]) and the checks over them ([`checks`]).
+//! Parsers ([`parse`]) are pure; the machine is reached through `Host` and, for sockets,
+//! through [`network::Network`]. Nothing here prints.
+
+pub mod bind;
+pub mod checks;
+pub mod doctor;
+pub mod domain;
+pub mod listeners;
+pub mod model;
+pub mod network;
+pub mod parse;
+pub mod probe;

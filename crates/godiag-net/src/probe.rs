@@ -1,0 +1,156 @@
+//! Connection probes: which addresses to try, tried concurrently under one deadline.
+//!
+//! Targets are 127.0.0.1, `::1`, what `localhost` resolves to on this machine, and every
+//! non-loopback interface address (link-local IPv6 needs a zone and is skipped). A probe to
+//! this machine's own interface address travels over `lo`, so it shows what the bind allows,
+//! not what the firewall does to traffic from other hosts.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::{Arc, mpsc};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crate::bind;
+use crate::model::{ConnectOutcome, InterfaceAddress, Listener, Probe};
+use crate::network::Network;
+
+/// The longest a single probe waits for a handshake and an answer.
+pub const PROBE_TIMEOUT: Duration = Duration::from_millis(1500);
+
+/// An address to probe and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// The address.
+    pub address: IpAddr,
+    /// `loopback`, `localhost`, `interface eth0`.
+    pub reached_as: Vec<String>,
+}
+
+/// Builds the target list: loopback, localhost's addresses, interface addresses.
+#[must_use]
+pub fn targets(localhost: &[IpAddr], interfaces: &[InterfaceAddress]) -> Vec<Target> {
+    let mut targets: Vec<Target> = Vec::new();
+    let mut add = |address: IpAddr, why: String| {
+        if let Some(target) = targets.iter_mut().find(|t| t.address == address) {
+            if !target.reached_as.contains(&why) {
+                target.reached_as.push(why);
+            }
+        } else {
+            targets.push(Target {
+                address,
+                reached_as: vec![why],
+            });
+        }
+    };
+    add(IpAddr::V4(Ipv4Addr::LOCALHOST), "loopback".to_owned());
+    add(IpAddr::V6(Ipv6Addr::LOCALHOST), "loopback".to_owned());
+    for address in localhost {
+        add(*address, "localhost".to_owned());
+    }
+    for interface in interfaces {
+        if !interface.is_loopback() && !interface.is_link_local() {
+            add(
+                interface.address,
+                format!("interface {}", interface.interface),
+            );
+        }
+    }
+    targets
+}
+
+/// Probes every target concurrently; a probe still running at `deadline` is a timeout.
+#[must_use]
+pub fn run(
+    network: &Arc<dyn Network>,
+    targets: &[Target],
+    port: u16,
+    listeners: &[Listener],
+    bindv6only: bool,
+    deadline: Duration,
+) -> Vec<Probe> {
+    let started = Instant::now();
+    let timeout = PROBE_TIMEOUT.min(deadline.mul_f32(0.8));
+    let (sender, receiver) = mpsc::channel();
+    for (index, target) in targets.iter().enumerate() {
+        let (sender, network, address) = (
+            sender.clone(),
+            Arc::clone(network),
+            SocketAddr::new(target.address, port),
+        );
+        let spawned = thread::Builder::new()
+            .name("godiag-probe".to_owned())
+            .spawn(move || {
+                let _ = sender.send((index, network.probe(address, timeout)));
+            });
+        if spawned.is_err() {
+            break;
+        }
+    }
+    drop(sender);
+    let mut results = vec![None; targets.len()];
+    while let Ok((index, result)) =
+        receiver.recv_timeout(deadline.saturating_sub(started.elapsed()))
+    {
+        results[index] = Some(result);
+    }
+    targets
+        .iter()
+        .zip(results)
+        .map(|(target, result)| {
+            let expected = bind::accepting(listeners, target.address, bindv6only);
+            let result = result.unwrap_or_else(|| crate::model::ConnectResult {
+                outcome: ConnectOutcome::Timeout,
+                error: Some(format!(
+                    "no answer within the deadline ({} ms)",
+                    deadline.as_millis()
+                )),
+                http_status: None,
+                protocol: None,
+                duration_ms: godiag_core::runner::duration_ms(deadline),
+            });
+            Probe {
+                target: SocketAddr::new(target.address, port).to_string(),
+                address: target.address,
+                reached_as: target.reached_as.clone(),
+                connected: result.outcome == ConnectOutcome::Open,
+                outcome: result.outcome,
+                error: result.error,
+                http_status: result.http_status,
+                protocol: result.protocol,
+                duration_ms: result.duration_ms,
+                expected_listener: expected.map(|listener| listener.ss_address.clone()),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_merge_reasons_and_skip_link_local() {
+        let interfaces = vec![
+            InterfaceAddress {
+                interface: "lo".to_owned(),
+                address: "127.0.0.1".parse().unwrap(),
+                prefix: 8,
+            },
+            InterfaceAddress {
+                interface: "eth0".to_owned(),
+                address: "10.1.0.1".parse().unwrap(),
+                prefix: 24,
+            },
+            InterfaceAddress {
+                interface: "eth0".to_owned(),
+                address: "fe80::1".parse().unwrap(),
+                prefix: 64,
+            },
+        ];
+        let localhost = ["::1".parse().unwrap(), "127.0.0.1".parse().unwrap()];
+        let found = targets(&localhost, &interfaces);
+        assert_eq!(found.len(), 3);
+        assert_eq!(found[0].reached_as, ["loopback", "localhost"]);
+        assert_eq!(found[2].reached_as, ["interface eth0"]);
+    }
+}

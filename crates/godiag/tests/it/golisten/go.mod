@@ -1,0 +1,3 @@
+module golisten
+
+go 1.21
