@@ -2,7 +2,6 @@
 //!
 //! The registry ([`ALL`]) owns dispatch; `godiag explain` and SARIF read [`registry`].
 
-// mod batch_placement;
 mod batch_settings;
 mod component_removed;
 mod component_setting_invalid;
@@ -10,18 +9,17 @@ mod component_type_unknown;
 mod component_undefined;
 mod component_unused;
 mod config_unreadable;
-// mod duration_without_unit;
+mod endpoints;
 mod env_var_syntax;
 mod env_var_unset;
 mod extension_not_enabled;
-// mod memory_limiter_not_first;
 mod memory_limiter_settings;
-// mod otlp_endpoint_mismatch;
+mod otlp_endpoint_mismatch;
 mod pipeline_invalid;
-// mod receiver_exposed;
+mod receiver_exposed;
 mod signal_unsupported;
 mod structure_invalid;
-// mod tls_insecure_remote;
+mod tls_insecure_remote;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -81,14 +79,11 @@ pub static ALL: &[&dyn Check<Context>] = &[
     &component_removed::ComponentRemoved,
     &pipeline_invalid::PipelineInvalid,
     &signal_unsupported::SignalUnsupported,
-    // &memory_limiter_not_first::MemoryLimiterNotFirst,
-    // &batch_placement::BatchPlacement,
     &memory_limiter_settings::MemoryLimiterSettings,
     &batch_settings::BatchSettings,
-    // &duration_without_unit::DurationWithoutUnit,
-    // &receiver_exposed::ReceiverExposed,
-    // &tls_insecure_remote::TlsInsecureRemote,
-    // &otlp_endpoint_mismatch::OtlpEndpointMismatch,
+    &receiver_exposed::ReceiverExposed,
+    &tls_insecure_remote::TlsInsecureRemote,
+    &otlp_endpoint_mismatch::OtlpEndpointMismatch,
     &env_var_syntax::EnvVarSyntax,
     &env_var_unset::EnvVarUnset,
 ];
