@@ -101,12 +101,6 @@ pub struct LintArgs {
     /// release godiag knows).
     #[arg(long, value_name = "VERSION")]
     pub collector_version: Option<String>,
-    /// Print the strategy Jaeger serves this service (sampling files).
-    #[arg(long, value_name = "SERVICE")]
-    pub service: Option<String>,
-    /// With --service: the strategy for this operation.
-    #[arg(long, value_name = "OPERATION", requires = "service")]
-    pub operation: Option<String>,
     /// Apply the safe file edits the findings propose (a backup is kept beside each file).
     #[arg(long)]
     pub fix: bool,

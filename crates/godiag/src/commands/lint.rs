@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use anyhow::Context as _;
+use anyhow::{Context as _, bail};
 use godiag_core::report::Report;
 use godiag_otel::domain::{self, FileKind, LintOptions};
 use godiag_otel::registry::{NEWEST_KNOWN, Version};
@@ -29,6 +29,17 @@ pub(super) fn run(args: &LintArgs, global: &GlobalArgs) -> anyhow::Result<ExitSt
         collector_version,
     };
     let outcome = domain::lint(Arc::clone(&host), &options, global.deadline);
+    let sampling = outcome.result["files"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|file| file["kind"] == "sampling");
+    if let Some(file) = sampling {
+        bail!(
+            "`{}` is a Jaeger sampling strategies file; godiag does not lint those yet",
+            file["path"].as_str().unwrap_or_default()
+        );
+    }
     let mut report = Report::new("lint", outcome.findings, outcome.result);
     if args.fix && apply_fixes(host.as_ref(), &report, args.yes)? {
         let outcome = domain::lint(host, &options, global.deadline);
