@@ -81,6 +81,8 @@ pub enum Command {
         /// The TCP port, e.g. 8080.
         port: u16,
     },
+    /// Lint OpenTelemetry Collector configs and Jaeger sampling strategies files.
+    Lint(LintArgs),
     /// Print the page of a check code.
     Explain {
         /// The code, e.g. GO004.
@@ -95,6 +97,36 @@ pub enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
+}
+
+/// `godiag lint` options.
+#[derive(Debug, ClapArgs)]
+pub struct LintArgs {
+    /// The files; several Collector configs are merged like repeated `--config` flags.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// What the files are (default: detected from their content).
+    #[arg(long, value_enum)]
+    pub kind: Option<LintKind>,
+    /// The Collector release the config is meant for, e.g. 0.135.0 (default: the newest
+    /// release godiag knows).
+    #[arg(long, value_name = "VERSION")]
+    pub collector_version: Option<String>,
+    /// Apply the safe file edits the findings propose (a backup is kept beside each file).
+    #[arg(long)]
+    pub fix: bool,
+    /// With --fix: do not ask for confirmation.
+    #[arg(long, requires = "fix")]
+    pub yes: bool,
+}
+
+/// `--kind` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LintKind {
+    /// OpenTelemetry Collector config (YAML).
+    Collector,
+    /// Jaeger sampling strategies (JSON).
+    Sampling,
 }
 
 /// `godiag go` subcommands.

@@ -1,5 +1,6 @@
 //! One function per command: build the host, run the domain, render.
 
+mod lint;
 mod port;
 
 use std::collections::BTreeMap;
@@ -50,6 +51,7 @@ pub fn run_command(args: &Args) -> anyhow::Result<ExitStatus> {
             }
             emit(&report, &args.global)
         }
+        Command::Lint(lint_args) => lint::run(lint_args, &args.global),
         Command::Explain { code, list } => explain(code.as_deref(), *list, &args.global),
         Command::Completions { shell } => {
             let mut out = io::stdout().lock();
@@ -65,6 +67,7 @@ pub(crate) fn registry() -> Vec<CheckMeta> {
     let mut all = core_checks::ALL.to_vec();
     all.extend(godiag_goenv::checks::registry());
     all.extend(godiag_net::checks::registry());
+    all.extend(godiag_otel::checks::registry());
     all
 }
 
@@ -118,7 +121,7 @@ pub(crate) fn emit(report: &Report, global: &GlobalArgs) -> anyhow::Result<ExitS
 }
 
 /// Applies every planned edit of the report; returns true when something was written.
-fn apply_fixes(host: &dyn Host, report: &Report, yes: bool) -> anyhow::Result<bool> {
+pub(crate) fn apply_fixes(host: &dyn Host, report: &Report, yes: bool) -> anyhow::Result<bool> {
     let mut planned: Vec<&edit::PlannedEdit> = report
         .findings
         .iter()

@@ -10,6 +10,7 @@
 
 mod fixture_go;
 mod go_env_differential;
+mod otelcol;
 mod peers;
 mod port_listeners;
 mod promtool;

