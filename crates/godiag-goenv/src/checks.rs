@@ -4,6 +4,7 @@
 
 mod cache_dirs;
 mod conflicting_values;
+mod fetch_fails;
 mod go_command_missing;
 mod go_env_disagrees;
 mod goenv_file_line_ignored;
@@ -45,6 +46,19 @@ pub struct Context {
     pub go_search_finished: bool,
 }
 
+/// What the `go fetch` checks look at.
+pub struct FetchContext {
+    /// The machine.
+    pub host: Arc<dyn Host>,
+    /// The computed Go environment.
+    pub env: GoEnv,
+    /// Every step of the walk and how it ended.
+    pub report: crate::fetch::FetchReport,
+}
+
+/// The checks of `godiag go fetch`, in code order.
+pub static FETCH: &[&dyn Check<FetchContext>] = &[&fetch_fails::FetchFails];
+
 /// Every check of the domain, in code order.
 pub static ALL: &[&dyn Check<Context>] = &[
     &goenv_shadowed::GoenvShadowed,
@@ -71,7 +85,10 @@ pub static ALL: &[&dyn Check<Context>] = &[
 /// The registry entries of every check, in code order.
 #[must_use]
 pub fn registry() -> Vec<CheckMeta> {
-    ALL.iter().map(|check| *check.meta()).collect()
+    ALL.iter()
+        .map(|check| *check.meta())
+        .chain(FETCH.iter().map(|check| *check.meta()))
+        .collect()
 }
 
 /// Where a variable's value was set, as a finding location (`None` for the OS environment

@@ -18,6 +18,8 @@ use crate::ExitStatus;
 use crate::cli::{Args, Command, FormatArg, GlobalArgs, GoCommand};
 use crate::printer;
 
+mod fetch;
+
 /// Runs the parsed command line.
 pub fn run_command(args: &Args) -> anyhow::Result<ExitStatus> {
     match &args.command {
@@ -44,6 +46,9 @@ pub fn run_command(args: &Args) -> anyhow::Result<ExitStatus> {
             }
             emit(&report, &args.global)
         }
+        Command::Go {
+            command: GoCommand::Fetch { module },
+        } => fetch::run(module, &args.global),
         Command::Explain { code, list } => explain(code.as_deref(), *list, &args.global),
         Command::Completions { shell } => {
             let mut out = io::stdout().lock();
@@ -61,7 +66,7 @@ pub(crate) fn registry() -> Vec<CheckMeta> {
     all
 }
 
-fn build_host(global: &GlobalArgs) -> anyhow::Result<Arc<dyn Host>> {
+pub(crate) fn build_host(global: &GlobalArgs) -> anyhow::Result<Arc<dyn Host>> {
     let Some(root) = &global.root else {
         return Ok(Arc::new(RealHost));
     };
@@ -92,7 +97,7 @@ fn options<'a>(global: &GlobalArgs, registry: &'a [CheckMeta]) -> Options<'a> {
     }
 }
 
-fn emit(report: &Report, global: &GlobalArgs) -> anyhow::Result<ExitStatus> {
+pub(crate) fn emit(report: &Report, global: &GlobalArgs) -> anyhow::Result<ExitStatus> {
     let registry = registry();
     let format = match global.format {
         FormatArg::Human => Format::Human,

@@ -8,8 +8,10 @@
     unreachable_pub
 )]
 
+mod fetch_differential;
 mod fixture_go;
 mod go_env_differential;
 mod peers;
 mod promtool;
 mod scenarios;
+mod testproxy;
