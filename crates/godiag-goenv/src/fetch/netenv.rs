@@ -468,10 +468,14 @@ mod tests {
     #[test]
     fn netrc_parsing_and_prefix_lookup() {
         let lines = parse_netrc(
-            "machine a.example login u password p\nmachine b.example:8443\n login v\n password q\nmacdef init\nmachine hidden login x password y\n\nmachine c.example/team login w password r\ndefault login d password e\nmachine after login z password z\n",
+            "machine a.example login u password p\nmachine b.example:8443\n login v\n password q\nmacdef init\nmachine hidden login x password y\n\nmachine c.example/team login w password r\ndefault login d password e\nmachine after login z password z\ndefault\nmachine gone login g password g\n",
         );
+        // As in Go: `default` ends the file only when it is the last word a line leaves.
         let machines: Vec<&str> = lines.iter().map(|l| l.machine.as_str()).collect();
-        assert_eq!(machines, ["a.example", "b.example:8443", "c.example/team"]);
+        assert_eq!(
+            machines,
+            ["a.example", "b.example:8443", "c.example/team", "after"]
+        );
         assert_eq!(
             credential_for(&lines, "https://a.example/m/@v/list").map(|l| l.login.as_str()),
             Some("u")
