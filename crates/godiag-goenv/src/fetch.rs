@@ -11,6 +11,7 @@
 pub mod direct;
 pub mod model;
 pub mod netenv;
+pub mod sumdb;
 pub mod transport;
 pub mod walk;
 
@@ -235,7 +236,30 @@ fn trace(
         walker.download_dir = Some(format!("{}/cache/download", cache.trim_end_matches('/')));
     }
     report.outcome = download(&mut walker, target);
+    let proxies = walker.entries.clone();
+    let go_mod = report.outcome.version.clone().and_then(|version| {
+        walker
+            .go_mod(&version)
+            .ok()
+            .map(|(data, _)| (version, data))
+    });
     report.attempts = walker.attempts;
+    if let (Some((version, data)), None) = (go_mod, &report.outcome.error) {
+        let mut sums = Walker::new(proxies, &target.module, transport, host, end);
+        sums.netrc = netenv::load_netrc(host, &os).1;
+        let checked = sumdb::check(
+            &mut sums,
+            env.value("GOSUMDB"),
+            env.value("GONOSUMDB"),
+            &version,
+            Some(&data),
+        );
+        // A failed checksum-database step fails the download (fetch.go `checkModSum`).
+        if let (true, Some(error)) = (checked.used, &checked.error) {
+            report.outcome.error = Some(format!("{}@{version}: {error}", target.module));
+        }
+        report.sumdb = serde_json::to_value(checked).unwrap_or(Value::Null);
+    }
     report
 }
 

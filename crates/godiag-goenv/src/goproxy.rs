@@ -125,6 +125,32 @@ fn validate(url: &str) -> Result<(), String> {
     }
 }
 
+/// Returns GOPROXY with the separator after the entry named `entry` (as [`ProxyEntry::name`]
+/// gives it) replaced by `separator`; `None` when that entry has no separator after it.
+#[must_use]
+pub fn with_separator(goproxy: &str, entry: &str, separator: char) -> Option<String> {
+    let mut offset = 0;
+    let mut rest = goproxy;
+    while let Some(at) = rest.find([',', '|']) {
+        let raw = rest[..at].trim();
+        let named = if raw.contains(['.', ':', '/']) && !raw.contains(":/") && !raw.starts_with('/')
+        {
+            format!("https://{raw}")
+        } else {
+            raw.to_owned()
+        };
+        if named == entry {
+            let position = offset + at;
+            let mut out = goproxy.to_owned();
+            out.replace_range(position..=position, &separator.to_string());
+            return Some(out);
+        }
+        offset += at + 1;
+        rest = &rest[at + 1..];
+    }
+    None
+}
+
 /// Hosts of public module proxies: modules sent there are visible to their operators.
 pub const PUBLIC_PROXIES: &[&str] = &[
     "proxy.golang.org",
@@ -225,6 +251,27 @@ mod tests {
             "invalid file:// proxy URL with non-path elements: file://host/p"
         );
         assert!(parse("file:///srv/proxy").is_ok());
+    }
+
+    #[test]
+    fn separators_are_replaced_in_place() {
+        assert_eq!(
+            with_separator(
+                "https://a.example,https://b.example,direct",
+                "https://b.example",
+                '|'
+            )
+            .as_deref(),
+            Some("https://a.example,https://b.example|direct")
+        );
+        assert_eq!(
+            with_separator("a.example|direct", "https://a.example", ',').as_deref(),
+            Some("a.example,direct")
+        );
+        assert_eq!(
+            with_separator("https://a.example", "https://a.example", '|'),
+            None
+        );
     }
 
     #[test]

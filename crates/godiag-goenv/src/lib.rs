@@ -17,6 +17,7 @@ pub mod gover;
 pub mod known;
 pub mod model;
 pub mod mounts;
+pub mod note;
 pub mod paths;
 pub mod patterns;
 pub mod quoted;

@@ -116,6 +116,9 @@ impl Proxies {
     }
 
     fn take(&self) -> Vec<Logged> {
+        // A rejected handshake is logged when the proxy reads the client's alert, which can
+        // come after the client exited; let the proxies catch up.
+        std::thread::sleep(Duration::from_millis(150));
         std::mem::take(&mut *self.log.lock().unwrap())
     }
 
