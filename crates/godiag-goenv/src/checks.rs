@@ -4,6 +4,7 @@
 
 mod cache_dirs;
 mod conflicting_values;
+mod fetch_fails;
 mod go_command_missing;
 mod go_env_disagrees;
 mod goenv_file_line_ignored;
@@ -11,10 +12,13 @@ mod goenv_shadowed;
 mod goflags_invalid;
 mod goinsecure_too_broad;
 mod gopath_mode;
+mod goproxy_separator;
 mod goproxy_unusable;
 mod gosumdb_off;
 mod gotoolchain_download;
 mod not_seen_everywhere;
+mod private_module_to_proxy;
+mod private_module_to_sumdb;
 mod private_patterns;
 mod setting_invalid;
 mod unknown_variable;
@@ -45,6 +49,50 @@ pub struct Context {
     pub go_search_finished: bool,
 }
 
+/// What the `go fetch` checks look at.
+pub struct FetchContext {
+    /// The machine.
+    pub host: Arc<dyn Host>,
+    /// The computed Go environment.
+    pub env: GoEnv,
+    /// Every step of the walk and how it ended.
+    pub report: crate::fetch::FetchReport,
+}
+
+/// The checks of `godiag go fetch`, in code order.
+pub static FETCH: &[&dyn Check<FetchContext>] = &[
+    &fetch_fails::FetchFails,
+    &private_module_to_proxy::PrivateModuleToProxy,
+    &private_module_to_sumdb::PrivateModuleToSumdb,
+    &goproxy_separator::GoproxySeparator,
+];
+
+/// The GOPRIVATE pattern that would cover `module`: its host, or host/owner on the big
+/// public hosting sites.
+fn private_pattern(module: &str) -> String {
+    let parts: Vec<&str> = module.split('/').collect();
+    match parts.as_slice() {
+        [
+            host @ ("github.com" | "gitlab.com" | "bitbucket.org"),
+            owner,
+            ..,
+        ] => format!("{host}/{owner}"),
+        [host, ..] => (*host).to_owned(),
+        [] => module.to_owned(),
+    }
+}
+
+/// `go env -w NAME=...` that appends `pattern` to the current value.
+fn append_pattern(env: &GoEnv, name: &str, pattern: &str) -> String {
+    let current = env.value(name);
+    let value = if current.is_empty() {
+        pattern.to_owned()
+    } else {
+        format!("{current},{pattern}")
+    };
+    format!("go env -w {name}={}", shell_quote(&value))
+}
+
 /// Every check of the domain, in code order.
 pub static ALL: &[&dyn Check<Context>] = &[
     &goenv_shadowed::GoenvShadowed,
@@ -71,7 +119,10 @@ pub static ALL: &[&dyn Check<Context>] = &[
 /// The registry entries of every check, in code order.
 #[must_use]
 pub fn registry() -> Vec<CheckMeta> {
-    ALL.iter().map(|check| *check.meta()).collect()
+    ALL.iter()
+        .map(|check| *check.meta())
+        .chain(FETCH.iter().map(|check| *check.meta()))
+        .collect()
 }
 
 /// Where a variable's value was set, as a finding location (`None` for the OS environment

@@ -1,4 +1,7 @@
 //! The GOPROXY list as cmd/go/internal/modfetch/proxy.go (`proxyList`) reads it.
+//!
+//! [`parse`] reads GOPROXY alone; [`list`] is what `TryProxies` walks: the same entries with
+//! the `noproxy` pseudo-entry in front when GONOPROXY is set.
 
 /// One entry of the list.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,6 +18,45 @@ pub enum ProxyEntry {
     Direct,
     /// `off`: downloading is disallowed.
     Off,
+    /// The pseudo-entry the go command puts first when GONOPROXY is set (and GOPROXY is not
+    /// exactly `direct`): paths matching GONOPROXY are fetched directly, others skip it.
+    NoProxy,
+}
+
+impl ProxyEntry {
+    /// Returns how the entry is named in GOPROXY (`direct`, `off`, `noproxy` or the URL).
+    #[must_use]
+    pub fn name(&self) -> &str {
+        match self {
+            Self::Url { url, .. } => url,
+            Self::Direct => "direct",
+            Self::Off => "off",
+            Self::NoProxy => "noproxy",
+        }
+    }
+
+    /// Returns true when any error from this entry moves on to the next (`|` after it).
+    #[must_use]
+    pub fn falls_back_on_error(&self) -> bool {
+        matches!(
+            self,
+            Self::Url {
+                fall_back_on_error: true,
+                ..
+            }
+        )
+    }
+}
+
+/// Returns the list `TryProxies` walks: [`parse`]'s entries, after a `noproxy` pseudo-entry
+/// when `gonoproxy` is non-empty and `goproxy` is not exactly `direct` (proxy.go `proxyList`).
+pub fn list(goproxy: &str, gonoproxy: &str) -> Result<Vec<ProxyEntry>, String> {
+    let mut entries = Vec::new();
+    if !gonoproxy.is_empty() && goproxy != "direct" {
+        entries.push(ProxyEntry::NoProxy);
+    }
+    entries.extend(parse(goproxy)?);
+    Ok(entries)
 }
 
 /// Parses GOPROXY; `Err` holds the go command's exact message.
@@ -112,6 +154,32 @@ fn url_scheme(raw: &str) -> Result<Option<(&str, &str)>, &'static str> {
     Ok(None)
 }
 
+/// Returns GOPROXY with the separator after the entry named `entry` (as [`ProxyEntry::name`]
+/// gives it) replaced by `separator`; `None` when that entry has no separator after it.
+#[must_use]
+pub fn with_separator(goproxy: &str, entry: &str, separator: char) -> Option<String> {
+    let mut offset = 0;
+    let mut rest = goproxy;
+    while let Some(at) = rest.find([',', '|']) {
+        let raw = rest[..at].trim();
+        let named = if raw.contains(['.', ':', '/']) && !raw.contains(":/") && !raw.starts_with('/')
+        {
+            format!("https://{raw}")
+        } else {
+            raw.to_owned()
+        };
+        if named == entry {
+            let position = offset + at;
+            let mut out = goproxy.to_owned();
+            out.replace_range(position..=position, &separator.to_string());
+            return Some(out);
+        }
+        offset += at + 1;
+        rest = &rest[at + 1..];
+    }
+    None
+}
+
 /// Hosts of public module proxies: modules sent there are visible to their operators.
 pub const PUBLIC_PROXIES: &[&str] = &[
     "proxy.golang.org",
@@ -161,6 +229,31 @@ mod tests {
     }
 
     #[test]
+    fn noproxy_comes_first_unless_goproxy_is_exactly_direct() {
+        assert_eq!(
+            list("https://p.example,direct", "corp.example").unwrap(),
+            [
+                ProxyEntry::NoProxy,
+                ProxyEntry::Url {
+                    url: "https://p.example".into(),
+                    fall_back_on_error: false
+                },
+                ProxyEntry::Direct
+            ]
+        );
+        assert_eq!(
+            list("direct", "corp.example").unwrap(),
+            [ProxyEntry::Direct]
+        );
+        assert_eq!(
+            list(" direct", "corp.example").unwrap(),
+            [ProxyEntry::NoProxy, ProxyEntry::Direct]
+        );
+        assert_eq!(list("off", "").unwrap(), [ProxyEntry::Off]);
+        assert!(list(",", "corp.example").is_err());
+    }
+
+    #[test]
     fn errors_match_the_go_command() {
         assert_eq!(
             parse("").unwrap_err(),
@@ -196,6 +289,27 @@ mod tests {
             "parse \"1http://x\": first path segment in URL cannot contain colon"
         );
         assert!(parse("HTTPS://x.example").is_ok());
+    }
+
+    #[test]
+    fn separators_are_replaced_in_place() {
+        assert_eq!(
+            with_separator(
+                "https://a.example,https://b.example,direct",
+                "https://b.example",
+                '|'
+            )
+            .as_deref(),
+            Some("https://a.example,https://b.example|direct")
+        );
+        assert_eq!(
+            with_separator("a.example|direct", "https://a.example", ',').as_deref(),
+            Some("a.example,direct")
+        );
+        assert_eq!(
+            with_separator("https://a.example", "https://a.example", '|'),
+            None
+        );
     }
 
     #[test]

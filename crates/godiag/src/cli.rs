@@ -141,6 +141,13 @@ pub enum GoCommand {
         #[arg(long, requires = "fix")]
         yes: bool,
     },
+    /// Every step the go command takes to download one module: the GOPROXY walk, private
+    /// module routing, the checksum database and the caches.
+    Fetch {
+        /// The module, with an optional version or query (`latest` when omitted).
+        #[arg(value_name = "MODULE[@VERSION]")]
+        module: String,
+    },
 }
 
 /// Parses `3s`, `500ms`, `1m` or a bare number of seconds.

@@ -21,6 +21,8 @@ use crate::ExitStatus;
 use crate::cli::{Args, Command, FormatArg, GlobalArgs, GoCommand};
 use crate::printer;
 
+mod fetch;
+
 /// Runs the parsed command line.
 pub fn run_command(args: &Args) -> anyhow::Result<ExitStatus> {
     match &args.command {
@@ -52,6 +54,9 @@ pub fn run_command(args: &Args) -> anyhow::Result<ExitStatus> {
             emit(&report, &args.global)
         }
         Command::Lint(lint_args) => lint::run(lint_args, &args.global),
+        Command::Go {
+            command: GoCommand::Fetch { module },
+        } => fetch::run(module, &args.global),
         Command::Explain { code, list } => explain(code.as_deref(), *list, &args.global),
         Command::Completions { shell } => {
             let mut out = io::stdout().lock();

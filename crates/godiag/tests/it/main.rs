@@ -8,6 +8,7 @@
     unreachable_pub
 )]
 
+mod fetch_differential;
 mod fixture_go;
 mod go_env_differential;
 mod otelcol;
@@ -15,3 +16,4 @@ mod peers;
 mod port_listeners;
 mod promtool;
 mod scenarios;
+mod testproxy;

@@ -1,0 +1,59 @@
+//! GO022: the checksum database is asked about a module it cannot know.
+
+use godiag_core::check::{Check, CheckMeta, CheckStatus, Domain};
+use godiag_core::finding::{Evidence, Finding, Fix, Severity};
+
+use super::{FetchContext, append_pattern, private_pattern};
+
+/// The checksum database answers "not found" for the module: it is private and GONOSUMDB
+/// (or GOPRIVATE) should cover it.
+pub(crate) struct PrivateModuleToSumdb;
+
+const META: CheckMeta = CheckMeta {
+    code: "GO022",
+    slug: "private-module-checked-in-sumdb",
+    domain: Domain::Go,
+    severity: Severity::Error,
+    status: CheckStatus::Stable,
+    title: "The checksum database is asked about a private module",
+    ok_title: "The checksum database knows the module, or is not asked",
+    doc: include_str!("../../../../docs/checks/GO022.md"),
+};
+
+impl Check<FetchContext> for PrivateModuleToSumdb {
+    fn meta(&self) -> &'static CheckMeta {
+        &META
+    }
+
+    fn run(&self, context: &FetchContext) -> Vec<Finding> {
+        let sumdb = &context.report.sumdb;
+        let Some(error) = sumdb["error"].as_str() else {
+            return Vec::new();
+        };
+        if !(error.contains("404 Not Found") || error.contains("410 Gone"))
+            || !error.contains("/lookup/")
+        {
+            return Vec::new();
+        }
+        let module = &context.report.module;
+        let name = sumdb["name"].as_str().unwrap_or("the checksum database");
+        vec![
+            Finding::new(
+                &META,
+                format!("{name} does not know {module}; the go command stops with \"verifying go.mod\""),
+                format!(
+                    "GOSUMDB is on and GONOSUMDB/GOPRIVATE do not match {module}, so the go command \
+                     looks up every new version in {name} before trusting it. {name} only knows \
+                     public modules, so the download fails with:\n\tgo: {module}@...: {error}"
+                ),
+            )
+            .subject(module.clone())
+            .evidence(Evidence::probe(error.to_owned(), 0))
+            .fix(Fix::command(append_pattern(
+                &context.env,
+                "GOPRIVATE",
+                &private_pattern(module),
+            ))),
+        ]
+    }
+}

@@ -1,0 +1,323 @@
+//! `godiag go fetch MODULE[@VERSION]`: every step the go command would take to download one
+//! module, performed for real under the deadline, and what it means.
+//!
+//! The settings come from the computed Go environment ([`crate::resolve`]) with their
+//! sources. [`walk`] replays cmd/go's GOPROXY walk (`TryProxies`) for `go mod download
+//! -json MODULE@VERSION`: the query (`@v/list`, `@latest`, `.info`), then `.mod`, then
+//! `.zip` (probed with a one-byte range request, never downloaded). [`direct`] covers
+//! direct mode. Requests go through a [`transport::Transport`], so a recorded machine
+//! answers from files. Checks in `crate::checks` turn the report into findings.
+
+pub mod direct;
+pub mod model;
+pub mod netenv;
+pub mod sumdb;
+pub mod transport;
+pub mod walk;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use godiag_core::finding::Finding;
+use godiag_core::host::Host;
+use godiag_core::redact::redact;
+use godiag_core::runner::{self, Task, TaskOutput};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::checks::{self, FetchContext};
+use crate::gocmd::{self, GoReport};
+use crate::goproxy;
+use crate::model::{GoEnv, Source};
+use crate::patterns::matches_prefix;
+use crate::{escape, resolve, semver};
+use model::{Attempt, Outcome};
+use transport::Transport;
+use walk::Walker;
+
+/// What the user asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// The module path.
+    pub module: String,
+    /// The version or query (`latest` when none was given).
+    pub query: String,
+}
+
+/// Why `MODULE[@VERSION]` cannot be looked up.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TargetError {
+    /// The module path is not valid (the go command's own message).
+    #[error("{0}")]
+    Path(#[from] escape::EscapeError),
+}
+
+impl Target {
+    /// Parses `MODULE[@VERSION]`; the path must be a valid module path.
+    pub fn parse(text: &str) -> Result<Self, TargetError> {
+        let (module, query) = text.split_once('@').unwrap_or((text, "latest"));
+        escape::check_path(module)?;
+        let query = if query.is_empty() { "latest" } else { query };
+        Ok(Self {
+            module: module.to_owned(),
+            query: query.to_owned(),
+        })
+    }
+}
+
+/// A setting that shaped the walk, with where it came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Setting {
+    /// The variable.
+    pub name: String,
+    /// Its effective value.
+    pub value: String,
+    /// Where the value came from.
+    pub source: Source,
+}
+
+/// The structured result (`.go.fetch`).
+#[derive(Debug, Clone, Serialize)]
+pub struct FetchReport {
+    /// The module path.
+    pub module: String,
+    /// The version asked for (`latest` when none was given).
+    pub version: String,
+    /// True when GOPRIVATE, GONOPROXY or GONOSUMDB matches the path.
+    pub private: bool,
+    /// The settings that decide the walk, with their sources.
+    pub settings: Vec<Setting>,
+    /// The GOPROXY list the go command walks (credentials redacted), `noproxy` included.
+    pub proxy_list: Vec<String>,
+    /// Every step, in order.
+    pub attempts: Vec<Attempt>,
+    /// How it ends.
+    pub outcome: Outcome,
+    /// The checksum database step.
+    pub sumdb: Value,
+}
+
+/// What the command produced.
+#[derive(Debug)]
+pub struct FetchOutcome {
+    /// Every finding.
+    pub findings: Vec<Finding>,
+    /// The `.go.fetch` object.
+    pub result: Value,
+}
+
+/// The variables the walk reads.
+const SETTINGS: &[&str] = &[
+    "GOPROXY",
+    "GOPRIVATE",
+    "GONOPROXY",
+    "GONOSUMDB",
+    "GOINSECURE",
+    "GOSUMDB",
+    "GOFLAGS",
+    "GOMODCACHE",
+    "GOAUTH",
+];
+
+/// Runs `godiag go fetch` for `target` against `host`, making requests through
+/// `transport`, finishing within `deadline`.
+#[must_use]
+pub fn run(
+    host: Arc<dyn Host>,
+    transport: Arc<dyn Transport>,
+    target: &Target,
+    deadline: Duration,
+) -> FetchOutcome {
+    let started = Instant::now();
+    let slot: Arc<Mutex<Option<(GoEnv, FetchReport)>>> = Arc::new(Mutex::new(None));
+    let task = {
+        let (host, slot, target) = (Arc::clone(&host), Arc::clone(&slot), target.clone());
+        // Requests stop early enough for the report to be built within the deadline.
+        let margin = (deadline / 10).clamp(Duration::from_millis(30), Duration::from_millis(300));
+        let end = started + deadline.saturating_sub(margin);
+        Task::new("go-fetch", move || {
+            let env = environment(host.as_ref(), end);
+            let report = trace(host.as_ref(), transport.as_ref(), &env, &target, end);
+            *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some((env, report));
+            TaskOutput::default()
+        })
+    };
+    let mut findings = runner::run(vec![task], deadline).findings;
+    let Some((env, report)) = slot.lock().unwrap_or_else(PoisonError::into_inner).take() else {
+        return FetchOutcome {
+            findings,
+            result: serde_json::json!({"module": target.module, "version": target.query}),
+        };
+    };
+    let result = serde_json::to_value(&report).unwrap_or(Value::Null);
+    let context = Arc::new(FetchContext { host, env, report });
+    let left = deadline
+        .saturating_sub(started.elapsed())
+        .max(Duration::from_millis(50));
+    findings.extend(runner::run_checks(checks::FETCH, &context, left));
+    FetchOutcome { findings, result }
+}
+
+/// Computes the Go environment; values godiag cannot derive (GOROOT behind a wrapper) are
+/// asked of the go command.
+fn environment(host: &dyn Host, end: Instant) -> GoEnv {
+    let go = gocmd::find(host);
+    let mut env = resolve::resolve(host, go.clone(), None);
+    let unknown = SETTINGS.iter().any(|name| {
+        env.var(name)
+            .is_some_and(|var| var.source == Source::Unknown)
+    });
+    if let (true, Some(go)) = (unknown, go) {
+        let left = end.saturating_duration_since(Instant::now());
+        if let (GoReport::Values(values), _) = gocmd::go_env_json(host, &go.path, left) {
+            if let Some(goroot) = values.get("GOROOT") {
+                env = resolve::resolve(host, Some(go), Some(goroot));
+            }
+        }
+    }
+    env
+}
+
+/// Replays the go command's steps for `target`.
+fn trace(
+    host: &dyn Host,
+    transport: &dyn Transport,
+    env: &GoEnv,
+    target: &Target,
+    end: Instant,
+) -> FetchReport {
+    let settings: Vec<Setting> = SETTINGS
+        .iter()
+        .filter_map(|name| env.var(name))
+        .map(|var| Setting {
+            name: var.name.clone(),
+            value: redact(var.value.as_deref().unwrap_or_default()),
+            source: var.source,
+        })
+        .collect();
+    let private = ["GOPRIVATE", "GONOPROXY", "GONOSUMDB"]
+        .iter()
+        .any(|name| matches_prefix(env.value(name), &target.module));
+    let mut report = FetchReport {
+        module: target.module.clone(),
+        version: target.query.clone(),
+        private,
+        settings,
+        proxy_list: Vec::new(),
+        attempts: Vec::new(),
+        outcome: Outcome {
+            served_by: None,
+            version: None,
+            error: None,
+        },
+        sumdb: Value::Null,
+    };
+    let entries = match goproxy::list(env.value("GOPROXY"), env.value("GONOPROXY")) {
+        Ok(entries) => entries,
+        Err(error) => {
+            report.outcome.error = Some(error);
+            return report;
+        }
+    };
+    report.proxy_list = entries.iter().map(|entry| redact(entry.name())).collect();
+    let os: BTreeMap<String, String> = env.os_env.clone();
+    let goauth = env.value("GOAUTH");
+    let mut walker = Walker::new(entries, &target.module, transport, host, end);
+    env.value("GONOPROXY").clone_into(&mut walker.gonoproxy);
+    env.value("GOINSECURE").clone_into(&mut walker.goinsecure);
+    walker.auth_off = goauth.trim() == "off";
+    if goauth.split(';').any(|method| method.trim() == "netrc") {
+        walker.netrc = netenv::load_netrc(host, &os).1;
+    }
+    let cache = env.value("GOMODCACHE");
+    if !cache.is_empty() {
+        walker.download_dir = Some(format!("{}/cache/download", cache.trim_end_matches('/')));
+    }
+    report.outcome = download(&mut walker, target);
+    let proxies = walker.entries.clone();
+    let go_mod = report.outcome.version.clone().and_then(|version| {
+        walker
+            .go_mod(&version)
+            .ok()
+            .map(|(data, _)| (version, data))
+    });
+    report.attempts = walker.attempts;
+    if let (Some((version, data)), None) = (go_mod, &report.outcome.error) {
+        let mut sums = Walker::new(proxies, &target.module, transport, host, end);
+        sums.netrc = netenv::load_netrc(host, &os).1;
+        let checked = sumdb::check(
+            &mut sums,
+            env.value("GOSUMDB"),
+            env.value("GONOSUMDB"),
+            &version,
+            Some(&data),
+        );
+        // A failed checksum-database step fails the download (fetch.go `checkModSum`).
+        if let (true, Some(error)) = (checked.used, &checked.error) {
+            report.outcome.error = Some(format!("{}@{version}: {error}", target.module));
+        }
+        report.sumdb = serde_json::to_value(checked).unwrap_or(Value::Null);
+    }
+    report
+}
+
+/// `go mod download -json M@Q`: query, then `.mod`, then `.zip`.
+fn download(walker: &mut Walker<'_>, target: &Target) -> Outcome {
+    let fail = |version: &str, error: &model::GoError, query: bool| {
+        let invalid =
+            query && error.proxy_side && semver::canonical_module_version(version) != version;
+        let prefix = if invalid { "invalid version: " } else { "" };
+        Outcome {
+            served_by: None,
+            version: None,
+            error: Some(format!(
+                "{}@{version}: {prefix}{}",
+                target.module, error.text
+            )),
+        }
+    };
+    let version = match walker.query(&target.query) {
+        Ok((version, _)) => version,
+        Err(error) => return fail(&target.query, &error, true),
+    };
+    if let Err(error) = walker.go_mod(&version) {
+        return Outcome {
+            version: Some(version.clone()),
+            ..fail(&version, &error, false)
+        };
+    }
+    match walker.zip(&version) {
+        Ok(index) => Outcome {
+            served_by: Some(walker.source(index)),
+            version: Some(version),
+            error: None,
+        },
+        Err(error) => Outcome {
+            version: Some(version.clone()),
+            ..fail(&version, &error, false)
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets() {
+        assert_eq!(
+            Target::parse("example.com/m@v1.2.3").unwrap(),
+            Target {
+                module: "example.com/m".into(),
+                query: "v1.2.3".into()
+            }
+        );
+        assert_eq!(Target::parse("example.com/m").unwrap().query, "latest");
+        assert_eq!(
+            Target::parse("Example.com/m").unwrap_err().to_string(),
+            "malformed module path \"Example.com/m\": invalid char 'E' in first path element"
+        );
+    }
+}

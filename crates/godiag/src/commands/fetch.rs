@@ -1,0 +1,36 @@
+//! `godiag go fetch MODULE[@VERSION]`.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use godiag_core::host::Host;
+use godiag_core::report::Report;
+use godiag_goenv::fetch::netenv::{self, ProxyEnv};
+use godiag_goenv::fetch::transport::{RealTransport, RecordedTransport, Transport};
+use godiag_goenv::fetch::{self, Target};
+use serde_json::json;
+
+use super::{build_host, emit};
+use crate::ExitStatus;
+use crate::cli::GlobalArgs;
+
+/// Traces the download of `module` and renders the report.
+pub(crate) fn run(module: &str, global: &GlobalArgs) -> anyhow::Result<ExitStatus> {
+    let target = Target::parse(module).with_context(|| format!("reading `{module}`"))?;
+    let host = build_host(global)?;
+    let transport = transport(&host, global.root.is_some());
+    let outcome = fetch::run(host, transport, &target, global.deadline);
+    let report = Report::new("go", outcome.findings, json!({"fetch": outcome.result}));
+    emit(&report, global)
+}
+
+/// The network for a live machine; recorded answers for `--root`.
+fn transport(host: &Arc<dyn Host>, recorded: bool) -> Arc<dyn Transport> {
+    if recorded {
+        return Arc::new(RecordedTransport::new(Arc::clone(host)));
+    }
+    let env: BTreeMap<String, String> = host.env_vars().into_iter().collect();
+    let roots = netenv::load_roots(host.as_ref(), &env);
+    Arc::new(RealTransport::new(ProxyEnv::from_env(&env), &roots))
+}

@@ -1,0 +1,4 @@
+200
+Content-Type: text/plain
+
+module git.corp.example/team/lib
