@@ -376,7 +376,7 @@ pub fn load_netrc(
 }
 
 /// `loadCredential`: the netrc entry whose machine is the longest path prefix of the
-/// `https://` URL (host[:port], then host[:port]/a, ...); earlier entries win for equal
+/// `https://` URL (`host[:port]`, then `host[:port]/a`, ...); earlier entries win for equal
 /// machines. Only `https` URLs ever get credentials.
 #[must_use]
 pub fn credential_for<'a>(lines: &'a [NetrcLine], url: &str) -> Option<&'a NetrcLine> {
