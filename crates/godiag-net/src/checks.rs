@@ -21,6 +21,7 @@ use godiag_core::finding::Evidence;
 use godiag_core::host::Host;
 
 use crate::bind;
+use crate::firewall::{FirewallState, SourceVerdict};
 use crate::listeners::SocketTable;
 use crate::model::{ConnectOutcome, InterfaceAddress, Listener, Probe};
 
@@ -42,6 +43,10 @@ pub struct Context {
     pub interfaces: Vec<InterfaceAddress>,
     /// The user godiag runs as.
     pub uid: u32,
+    /// The packet filter, when reading it finished.
+    pub firewall: Option<FirewallState>,
+    /// The filter's verdict for each source.
+    pub verdicts: Vec<SourceVerdict>,
 }
 
 impl Context {

@@ -10,11 +10,14 @@ use godiag_core::host::Host;
 use godiag_core::runner::{self, Task, TaskOutput};
 use serde_json::{Value, json};
 
+use crate::bind;
 use crate::checks::{self, Context};
+use crate::firewall::{self, FirewallState, Origin, SourceVerdict};
 use crate::listeners::{self, SocketTable};
 use crate::model::{InterfaceAddress, Probe};
 use crate::network::Network;
 use crate::probe;
+use crate::sources;
 
 /// What the domain produced.
 #[derive(Debug)]
@@ -94,7 +97,8 @@ pub fn run(
     let bindv6only = table.as_ref().is_some_and(|table| table.bindv6only);
 
     let probed_slot: Slot<Probed> = slot();
-    let tasks = {
+    let firewall_slot: Slot<FirewallState> = slot();
+    let mut tasks = {
         let (network, out, listeners) = (
             Arc::clone(network),
             Arc::clone(&probed_slot),
@@ -125,13 +129,38 @@ pub fn run(
             TaskOutput::default()
         })]
     };
+    {
+        let (host, out) = (Arc::clone(&host), Arc::clone(&firewall_slot));
+        tasks.push(Task::new("firewall", move || {
+            put(&out, firewall::read(host.as_ref()));
+            TaskOutput::default()
+        }));
+    }
     findings.extend(runner::run(tasks, left()).findings);
+    let firewall = take(&firewall_slot);
     let (localhost, interfaces, probes) = match take(&probed_slot) {
         Some(done) => (done.localhost, done.interfaces, done.probes),
         None => (Err("not finished".to_owned()), Vec::new(), Vec::new()),
     };
-    let result = result_json(port, table.as_ref(), &on_port, &probes, &localhost);
+    let defaults = sources::default_routes(host.as_ref());
+    let verdicts: Vec<SourceVerdict> = firewall
+        .as_ref()
+        .map(|state| {
+            sources::build(&interfaces, &defaults, None, port)
+                .iter()
+                .map(|source| {
+                    let listened =
+                        bind::accepting(&on_port, source.packet.daddr, bindv6only).is_some();
+                    firewall::judge(state, source, listened)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut result = result_json(port, table.as_ref(), &on_port, &probes, &localhost);
+    result["firewall"] = firewall_json(firewall.as_ref(), &verdicts);
     let context = Arc::new(Context {
+        firewall,
+        verdicts,
         uid: host.user().uid,
         host,
         port,
@@ -173,7 +202,27 @@ fn result_json(
             "bindv6only": table.bindv6only,
             "problems": table.problems,
         })),
-        "firewall": {"backend": "none", "inbound": "unknown", "rule": null, "sources": []},
         "environment": {"wsl": null, "container": null},
+    })
+}
+
+/// `.port.firewall`: the backend, the LAN verdict (`inbound`) and every source's verdict.
+fn firewall_json(state: Option<&FirewallState>, verdicts: &[SourceVerdict]) -> Value {
+    let Some(state) = state else {
+        return json!({"backend": "none", "inbound": "unknown", "rule": null, "sources": [],
+                      "readable": false, "problems": ["not finished before the deadline"]});
+    };
+    let lan = verdicts
+        .iter()
+        .filter(|v| v.from == Origin::Lan)
+        .min_by_key(|v| v.family);
+    json!({
+        "backend": state.backend,
+        "inbound": lan.map_or("unknown", |v| v.verdict.as_str()),
+        "rule": lan.and_then(|v| v.rule.clone()),
+        "sources": verdicts,
+        "readable": state.readable,
+        "read_from": state.sources,
+        "problems": state.problems,
     })
 }

@@ -4,6 +4,7 @@
 pub mod hosts;
 pub mod ip_address;
 pub mod proc_net;
+pub mod routes;
 
 use std::fmt;
 

@@ -12,5 +12,6 @@ mod fixture_go;
 mod go_env_differential;
 mod peers;
 mod port_listeners;
+mod port_netns;
 mod promtool;
 mod scenarios;
