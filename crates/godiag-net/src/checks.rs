@@ -4,6 +4,9 @@
 
 mod accept_queue_full;
 mod connection_fails;
+mod firewall_blocks;
+mod firewall_unknown;
+mod firewalld_drift;
 mod ipv4_clients_refused;
 mod listener_owner_hidden;
 mod localhost_misses_listener;
@@ -80,6 +83,10 @@ pub static ALL: &[&dyn Check<Context>] = &[
     &listener_owner_hidden::ListenerOwnerHidden,
     &connection_fails::ConnectionFails,
     &tls_on_port::TlsOnPort,
+    &firewall_blocks::FirewallBlocksLan,
+    &firewall_blocks::FirewallBlocksLoopback,
+    &firewall_unknown::FirewallUnknown,
+    &firewalld_drift::FirewalldDrift,
 ];
 
 /// The registry entries of every check, in code order.

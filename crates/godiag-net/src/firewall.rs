@@ -10,6 +10,7 @@
 
 pub mod eval;
 pub mod firewalld;
+pub mod fix;
 pub mod iptables;
 pub mod ir;
 pub mod nft;
@@ -92,12 +93,19 @@ pub fn read(host: &dyn Host) -> FirewallState {
     for table in nft_tables {
         if table.has_xt {
             // iptables-nft's own extensions are opaque in JSON; its save format is not.
-            let (family, save) = match table.family.as_str() {
-                "ip6" => (Family::Ipv6, ["ip6tables-nft-save", "ip6tables-save"]),
-                _ => (Family::Ipv4, ["iptables-nft-save", "iptables-save"]),
+            let (family, save, tool) = match table.family.as_str() {
+                "ip6" => (
+                    Family::Ipv6,
+                    ["ip6tables-nft-save", "ip6tables-save"],
+                    "ip6tables",
+                ),
+                _ => (
+                    Family::Ipv4,
+                    ["iptables-nft-save", "iptables-save"],
+                    "iptables",
+                ),
             };
-            if let Some(bases) = read_save(host, &save, family, "iptables", &table.name, &mut state)
-            {
+            if let Some(bases) = read_save(host, &save, family, tool, &table.name, &mut state) {
                 state.ruleset.base_chains.extend(bases);
                 iptables_used = true;
                 continue;
@@ -137,17 +145,14 @@ fn run(host: &dyn Host, program: &str, args: &[&str]) -> Result<String, String> 
             command.display(),
             String::from_utf8_lossy(&output.stderr).trim()
         )),
-        Err(error)
-            if matches!(
-                error.kind(),
-                io::ErrorKind::NotFound | io::ErrorKind::Unsupported
-            ) =>
-        {
-            Err(format!(
-                "`{}`: {program} is not installed",
-                command.display()
-            ))
-        }
+        Err(error) if error.kind() == io::ErrorKind::NotFound => Err(format!(
+            "`{}`: {program} is not installed",
+            command.display()
+        )),
+        Err(error) if error.kind() == io::ErrorKind::Unsupported => Err(format!(
+            "`{}`: no output recorded for this machine",
+            command.display()
+        )),
         Err(error) => Err(format!("`{}`: {error}", command.display())),
     }
 }
@@ -213,21 +218,23 @@ fn read_legacy(host: &dyn Host, state: &mut FirewallState) -> bool {
                 .ok_or(error)
         });
         match dump {
-            Ok(text) => match iptables::parse(&text, program, family, "iptables-legacy") {
-                Ok(tables) => {
-                    state.sources.push(program.to_owned());
-                    used |= tables.values().any(|bases| {
-                        bases
-                            .iter()
-                            .any(|b| !b.chain.rules.is_empty() || b.policy == ir::Policy::Drop)
-                    });
-                    state
-                        .ruleset
-                        .base_chains
-                        .extend(tables.into_values().flatten());
+            Ok(text) => {
+                match iptables::parse(&text, program, family, program.trim_end_matches("-save")) {
+                    Ok(tables) => {
+                        state.sources.push(program.to_owned());
+                        used |= tables.values().any(|bases| {
+                            bases
+                                .iter()
+                                .any(|b| !b.chain.rules.is_empty() || b.policy == ir::Policy::Drop)
+                        });
+                        state
+                            .ruleset
+                            .base_chains
+                            .extend(tables.into_values().flatten());
+                    }
+                    Err(error) => state.problems.push(error.to_string()),
                 }
-                Err(error) => state.problems.push(error.to_string()),
-            },
+            }
             Err(error) => state.problems.push(format!(
                 "legacy iptables tables are loaded ({names}: {}) but cannot be read: {error}",
                 loaded.split_whitespace().collect::<Vec<_>>().join(", ")

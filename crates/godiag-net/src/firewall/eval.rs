@@ -84,6 +84,8 @@ pub struct BlockingChain {
     pub table: String,
     /// The base chain.
     pub chain: String,
+    /// The family of the packet it blocked.
+    pub family: Family,
 }
 
 /// How evaluating a chain ended.
@@ -180,6 +182,7 @@ pub fn decide(ruleset: &Ruleset, packet: &Packet) -> Decision {
             tool: base.tool.clone(),
             table: base.table.clone(),
             chain: base.chain.name.clone(),
+            family: packet.family,
         }]
     };
     match final_flow {
@@ -241,8 +244,10 @@ impl Walker<'_> {
                     let taken = self
                         .apply(chain, rule, depth)
                         .unwrap_or_else(|| skipped.clone());
+                    // Both ways end alike: report the path that does not depend on the
+                    // unevaluated condition.
                     if taken.same_outcome(&skipped) {
-                        return taken;
+                        return skipped;
                     }
                     return Flow::Unknown(format!(
                         "{} may match ({why} is not evaluated by godiag)",
