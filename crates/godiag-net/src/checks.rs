@@ -4,6 +4,7 @@
 
 mod accept_queue_full;
 mod connection_fails;
+mod container_loopback;
 mod firewall_blocks;
 mod firewall_unknown;
 mod firewalld_drift;
@@ -14,6 +15,7 @@ mod localhost_split_servers;
 mod loopback_only_listener;
 mod nothing_listening;
 mod tls_on_port;
+mod wsl;
 
 use std::fmt::Write as _;
 use std::net::IpAddr;
@@ -24,6 +26,7 @@ use godiag_core::finding::Evidence;
 use godiag_core::host::Host;
 
 use crate::bind;
+use crate::environment::Environment;
 use crate::firewall::{FirewallState, SourceVerdict};
 use crate::listeners::SocketTable;
 use crate::model::{ConnectOutcome, InterfaceAddress, Listener, Probe};
@@ -50,6 +53,8 @@ pub struct Context {
     pub firewall: Option<FirewallState>,
     /// The filter's verdict for each source.
     pub verdicts: Vec<SourceVerdict>,
+    /// WSL or container.
+    pub environment: Environment,
 }
 
 impl Context {
@@ -87,6 +92,12 @@ pub static ALL: &[&dyn Check<Context>] = &[
     &firewall_blocks::FirewallBlocksLoopback,
     &firewall_unknown::FirewallUnknown,
     &firewalld_drift::FirewalldDrift,
+    &wsl::WslIpv4RelayMissing,
+    &wsl::WslListenerNotRelayed,
+    &wsl::WslLanAccess,
+    &wsl::WslMirroredIpv6Loopback,
+    &wsl::WslPortproxyConflict,
+    &container_loopback::ContainerLoopbackListener,
 ];
 
 /// The registry entries of every check, in code order.

@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 
 use crate::bind;
 use crate::checks::{self, Context};
+use crate::environment::{self, Environment};
 use crate::firewall::{self, FirewallState, Origin, SourceVerdict};
 use crate::listeners::{self, SocketTable};
 use crate::model::{InterfaceAddress, Probe};
@@ -136,8 +137,32 @@ pub fn run(
             TaskOutput::default()
         }));
     }
+    let environment_slot: Slot<Environment> = slot();
+    {
+        let (host, network, out) = (
+            Arc::clone(&host),
+            Arc::clone(network),
+            Arc::clone(&environment_slot),
+        );
+        tasks.push(Task::new("environment", move || {
+            let interfaces = network.interfaces().unwrap_or_default();
+            let (v4, _) = sources::default_routes(host.as_ref());
+            let gateway = v4.and_then(|route| route.gateway);
+            put(
+                &out,
+                environment::detect(host.as_ref(), &interfaces, gateway),
+            );
+            TaskOutput::default()
+        }));
+    }
     findings.extend(runner::run(tasks, left()).findings);
     let firewall = take(&firewall_slot);
+    let environment = take(&environment_slot).unwrap_or_default();
+    let wsl_host = environment
+        .wsl
+        .as_ref()
+        .filter(|wsl| wsl.version == 2 && wsl.networking_mode == "nat")
+        .and_then(|wsl| wsl.windows_host);
     let (localhost, interfaces, probes) = match take(&probed_slot) {
         Some(done) => (done.localhost, done.interfaces, done.probes),
         None => (Err("not finished".to_owned()), Vec::new(), Vec::new()),
@@ -146,7 +171,7 @@ pub fn run(
     let verdicts: Vec<SourceVerdict> = firewall
         .as_ref()
         .map(|state| {
-            sources::build(&interfaces, &defaults, None, port)
+            sources::build(&interfaces, &defaults, wsl_host, port)
                 .iter()
                 .map(|source| {
                     let listened =
@@ -158,7 +183,9 @@ pub fn run(
         .unwrap_or_default();
     let mut result = result_json(port, table.as_ref(), &on_port, &probes, &localhost);
     result["firewall"] = firewall_json(firewall.as_ref(), &verdicts);
+    result["environment"] = serde_json::to_value(&environment).unwrap_or(Value::Null);
     let context = Arc::new(Context {
+        environment,
         firewall,
         verdicts,
         uid: host.user().uid,
@@ -202,7 +229,6 @@ fn result_json(
             "bindv6only": table.bindv6only,
             "problems": table.problems,
         })),
-        "environment": {"wsl": null, "container": null},
     })
 }
 

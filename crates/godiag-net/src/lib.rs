@@ -9,6 +9,7 @@ pub mod bind;
 pub mod checks;
 pub mod doctor;
 pub mod domain;
+pub mod environment;
 pub mod firewall;
 pub mod listeners;
 pub mod model;
