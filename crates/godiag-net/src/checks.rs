@@ -4,6 +4,10 @@
 
 mod accept_queue_full;
 mod connection_fails;
+mod container_loopback;
+mod firewall_blocks;
+mod firewall_unknown;
+mod firewalld_drift;
 mod ipv4_clients_refused;
 mod listener_owner_hidden;
 mod localhost_misses_listener;
@@ -11,6 +15,7 @@ mod localhost_split_servers;
 mod loopback_only_listener;
 mod nothing_listening;
 mod tls_on_port;
+mod wsl;
 
 use std::fmt::Write as _;
 use std::net::IpAddr;
@@ -21,6 +26,8 @@ use godiag_core::finding::Evidence;
 use godiag_core::host::Host;
 
 use crate::bind;
+use crate::environment::Environment;
+use crate::firewall::{FirewallState, SourceVerdict};
 use crate::listeners::SocketTable;
 use crate::model::{ConnectOutcome, InterfaceAddress, Listener, Probe};
 
@@ -42,6 +49,12 @@ pub struct Context {
     pub interfaces: Vec<InterfaceAddress>,
     /// The user godiag runs as.
     pub uid: u32,
+    /// The packet filter, when reading it finished.
+    pub firewall: Option<FirewallState>,
+    /// The filter's verdict for each source.
+    pub verdicts: Vec<SourceVerdict>,
+    /// WSL or container.
+    pub environment: Environment,
 }
 
 impl Context {
@@ -75,6 +88,16 @@ pub static ALL: &[&dyn Check<Context>] = &[
     &listener_owner_hidden::ListenerOwnerHidden,
     &connection_fails::ConnectionFails,
     &tls_on_port::TlsOnPort,
+    &firewall_blocks::FirewallBlocksLan,
+    &firewall_blocks::FirewallBlocksLoopback,
+    &firewall_unknown::FirewallUnknown,
+    &firewalld_drift::FirewalldDrift,
+    &wsl::WslIpv4RelayMissing,
+    &wsl::WslListenerNotRelayed,
+    &wsl::WslLanAccess,
+    &wsl::WslMirroredIpv6Loopback,
+    &wsl::WslPortproxyConflict,
+    &container_loopback::ContainerLoopbackListener,
 ];
 
 /// The registry entries of every check, in code order.

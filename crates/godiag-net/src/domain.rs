@@ -10,11 +10,15 @@ use godiag_core::host::Host;
 use godiag_core::runner::{self, Task, TaskOutput};
 use serde_json::{Value, json};
 
+use crate::bind;
 use crate::checks::{self, Context};
+use crate::environment::{self, Environment};
+use crate::firewall::{self, FirewallState, Origin, SourceVerdict};
 use crate::listeners::{self, SocketTable};
 use crate::model::{InterfaceAddress, Probe};
 use crate::network::Network;
 use crate::probe;
+use crate::sources;
 
 /// What the domain produced.
 #[derive(Debug)]
@@ -94,7 +98,8 @@ pub fn run(
     let bindv6only = table.as_ref().is_some_and(|table| table.bindv6only);
 
     let probed_slot: Slot<Probed> = slot();
-    let tasks = {
+    let firewall_slot: Slot<FirewallState> = slot();
+    let mut tasks = {
         let (network, out, listeners) = (
             Arc::clone(network),
             Arc::clone(&probed_slot),
@@ -125,13 +130,64 @@ pub fn run(
             TaskOutput::default()
         })]
     };
+    {
+        let (host, out) = (Arc::clone(&host), Arc::clone(&firewall_slot));
+        tasks.push(Task::new("firewall", move || {
+            put(&out, firewall::read(host.as_ref()));
+            TaskOutput::default()
+        }));
+    }
+    let environment_slot: Slot<Environment> = slot();
+    {
+        let (host, network, out) = (
+            Arc::clone(&host),
+            Arc::clone(network),
+            Arc::clone(&environment_slot),
+        );
+        tasks.push(Task::new("environment", move || {
+            let interfaces = network.interfaces().unwrap_or_default();
+            let (v4, _) = sources::default_routes(host.as_ref());
+            let gateway = v4.and_then(|route| route.gateway);
+            put(
+                &out,
+                environment::detect(host.as_ref(), &interfaces, gateway),
+            );
+            TaskOutput::default()
+        }));
+    }
     findings.extend(runner::run(tasks, left()).findings);
+    let firewall = take(&firewall_slot);
+    let environment = take(&environment_slot).unwrap_or_default();
+    let wsl_host = environment
+        .wsl
+        .as_ref()
+        .filter(|wsl| wsl.version == 2 && wsl.networking_mode == "nat")
+        .and_then(|wsl| wsl.windows_host);
     let (localhost, interfaces, probes) = match take(&probed_slot) {
         Some(done) => (done.localhost, done.interfaces, done.probes),
         None => (Err("not finished".to_owned()), Vec::new(), Vec::new()),
     };
-    let result = result_json(port, table.as_ref(), &on_port, &probes, &localhost);
+    let defaults = sources::default_routes(host.as_ref());
+    let verdicts: Vec<SourceVerdict> = firewall
+        .as_ref()
+        .map(|state| {
+            sources::build(&interfaces, &defaults, wsl_host, port)
+                .iter()
+                .map(|source| {
+                    let listened =
+                        bind::accepting(&on_port, source.packet.daddr, bindv6only).is_some();
+                    firewall::judge(state, source, listened)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut result = result_json(port, table.as_ref(), &on_port, &probes, &localhost);
+    result["firewall"] = firewall_json(firewall.as_ref(), &verdicts);
+    result["environment"] = serde_json::to_value(&environment).unwrap_or(Value::Null);
     let context = Arc::new(Context {
+        environment,
+        firewall,
+        verdicts,
         uid: host.user().uid,
         host,
         port,
@@ -173,7 +229,26 @@ fn result_json(
             "bindv6only": table.bindv6only,
             "problems": table.problems,
         })),
-        "firewall": {"backend": "none", "inbound": "unknown", "rule": null, "sources": []},
-        "environment": {"wsl": null, "container": null},
+    })
+}
+
+/// `.port.firewall`: the backend, the LAN verdict (`inbound`) and every source's verdict.
+fn firewall_json(state: Option<&FirewallState>, verdicts: &[SourceVerdict]) -> Value {
+    let Some(state) = state else {
+        return json!({"backend": "none", "inbound": "unknown", "rule": null, "sources": [],
+                      "readable": false, "problems": ["not finished before the deadline"]});
+    };
+    let lan = verdicts
+        .iter()
+        .filter(|v| v.from == Origin::Lan)
+        .min_by_key(|v| v.family);
+    json!({
+        "backend": state.backend,
+        "inbound": lan.map_or("unknown", |v| v.verdict.as_str()),
+        "rule": lan.and_then(|v| v.rule.clone()),
+        "sources": verdicts,
+        "readable": state.readable,
+        "read_from": state.sources,
+        "problems": state.problems,
     })
 }

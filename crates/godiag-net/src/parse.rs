@@ -2,8 +2,11 @@
 //! error. None of them reads a file.
 
 pub mod hosts;
+pub mod ini;
 pub mod ip_address;
+pub mod portproxy;
 pub mod proc_net;
+pub mod routes;
 
 use std::fmt;
 

@@ -14,6 +14,7 @@ mod go_env_differential;
 mod otelcol;
 mod peers;
 mod port_listeners;
+mod port_netns;
 mod promtool;
 mod scenarios;
 mod testproxy;
