@@ -18,6 +18,8 @@ use crate::ExitStatus;
 use crate::cli::{Args, Command, FormatArg, GlobalArgs, GoCommand};
 use crate::printer;
 
+mod dns;
+
 /// Runs the parsed command line.
 pub fn run_command(args: &Args) -> anyhow::Result<ExitStatus> {
     match &args.command {
@@ -44,6 +46,7 @@ pub fn run_command(args: &Args) -> anyhow::Result<ExitStatus> {
             }
             emit(&report, &args.global)
         }
+        Command::Dns(dns) => dns::run(dns, &args.global),
         Command::Explain { code, list } => explain(code.as_deref(), *list, &args.global),
         Command::Completions { shell } => {
             let mut out = io::stdout().lock();
@@ -58,10 +61,11 @@ pub fn run_command(args: &Args) -> anyhow::Result<ExitStatus> {
 pub(crate) fn registry() -> Vec<CheckMeta> {
     let mut all = core_checks::ALL.to_vec();
     all.extend(godiag_goenv::checks::registry());
+    all.extend(godiag_dns::checks::registry());
     all
 }
 
-fn build_host(global: &GlobalArgs) -> anyhow::Result<Arc<dyn Host>> {
+pub(crate) fn build_host(global: &GlobalArgs) -> anyhow::Result<Arc<dyn Host>> {
     let Some(root) = &global.root else {
         return Ok(Arc::new(RealHost));
     };
@@ -92,7 +96,7 @@ fn options<'a>(global: &GlobalArgs, registry: &'a [CheckMeta]) -> Options<'a> {
     }
 }
 
-fn emit(report: &Report, global: &GlobalArgs) -> anyhow::Result<ExitStatus> {
+pub(crate) fn emit(report: &Report, global: &GlobalArgs) -> anyhow::Result<ExitStatus> {
     let registry = registry();
     let format = match global.format {
         FormatArg::Human => Format::Human,
@@ -111,7 +115,7 @@ fn emit(report: &Report, global: &GlobalArgs) -> anyhow::Result<ExitStatus> {
 }
 
 /// Applies every planned edit of the report; returns true when something was written.
-fn apply_fixes(host: &dyn Host, report: &Report, yes: bool) -> anyhow::Result<bool> {
+pub(crate) fn apply_fixes(host: &dyn Host, report: &Report, yes: bool) -> anyhow::Result<bool> {
     let mut planned: Vec<&edit::PlannedEdit> = report
         .findings
         .iter()

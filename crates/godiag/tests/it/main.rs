@@ -8,6 +8,7 @@
     unreachable_pub
 )]
 
+mod dns_go_differential;
 mod fixture_go;
 mod go_env_differential;
 mod peers;

@@ -100,7 +100,8 @@ fn run_scenario(name: &str) -> Run {
             .arg(root.path())
             .arg("--env-file")
             .arg(&env_file)
-            .args(["go", "env", "--fix", "--yes"])
+            .args(args.split_whitespace())
+            .args(["--fix", "--yes"])
             .output()
             .unwrap();
         assert!(
