@@ -4,12 +4,16 @@
 
 mod go_skips_nss;
 mod name_never_queried;
+mod name_not_resolvable;
 mod nss_module_missing;
 mod nsswitch_read_differently;
 mod nsswitch_stops_before_dns;
 mod nsswitch_systemd;
 mod nsswitch_unparsable;
 mod resolv_conf_read_differently;
+mod resolvers_disagree;
+mod server_not_answering;
+pub mod verdict;
 
 pub mod fixes;
 
@@ -41,6 +45,8 @@ pub struct Context {
     pub runtime: GoRuntime,
     /// What will happen to the name.
     pub prediction: Prediction,
+    /// What each resolution path gave.
+    pub paths: Vec<crate::probe::PathResult>,
 }
 
 /// Every check of the domain, in code order.
@@ -53,6 +59,9 @@ pub static ALL: &[&dyn Check<Context>] = &[
     &nsswitch_read_differently::NsswitchReadDifferently,
     &resolv_conf_read_differently::ResolvConfReadDifferently,
     &name_never_queried::NameNeverQueried,
+    &resolvers_disagree::ResolversDisagree,
+    &name_not_resolvable::NameNotResolvable,
+    &server_not_answering::ServerNotAnswering,
 ];
 
 /// The registry entries of every check, in code order.

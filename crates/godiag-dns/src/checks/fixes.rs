@@ -10,7 +10,7 @@ use godiag_core::finding::{Fix, FixEdit};
 use super::Context;
 use crate::model::go_order::FileState;
 use crate::parse::nsswitch::{Action, GlibcSource, Status};
-use crate::read::NSSWITCH_CONF;
+use crate::read::{NSSWITCH_CONF, RESOLV_CONF};
 
 /// Sources that may answer a DNS name: a `[NOTFOUND=return]` before the first of them ends
 /// every lookup /etc/hosts cannot answer.
@@ -186,8 +186,125 @@ pub(crate) fn remove_bracket_fix(context: &Context, line: u32, column: u32) -> O
     (!planned.is_noop()).then(|| planned.to_fix_edit())
 }
 
+/// The domain to route for a host name: the name without its first label, when that leaves
+/// at least two labels (`git.corp.example` → `corp.example`), else the name itself.
+#[must_use]
+pub fn routing_domain(name: &str) -> String {
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    match name.split_once('.') {
+        Some((_, rest)) if rest.contains('.') => rest.to_owned(),
+        _ => name,
+    }
+}
+
+/// The resolved drop-in godiag writes for a domain.
+#[must_use]
+pub fn drop_in_path(domain: &str) -> String {
+    format!("/etc/systemd/resolved.conf.d/godiag-{domain}.conf")
+}
+
+/// True when systemd-resolved is installed or configured here.
+pub(crate) fn resolved_present(context: &Context) -> bool {
+    context.system.resolved.running
+        || !context.system.resolved.settings.files.is_empty()
+        || context
+            .host
+            .metadata(Path::new("/etc/systemd/resolved.conf.d"))
+            .is_ok_and(|meta| meta.is_dir)
+}
+
+/// A drop-in that sends `domain` to `server`, plus the restart, or the run-time commands.
+pub(crate) fn resolved_route_fix(
+    context: &Context,
+    server: &str,
+    domain: &str,
+    link: Option<&str>,
+) -> Option<Fix> {
+    let drop_in = drop_in_path(domain);
+    let body = format!(
+        "# Written by godiag: send {domain} to {server}, and only {domain}.\n[Resolve]\nDNS={server}\nDomains=~{domain}\n"
+    );
+    let planned = edit::plan(context.host.as_ref(), Path::new(&drop_in), |_| body.clone()).ok()?;
+    let runtime = link.map_or_else(String::new, |link| {
+        format!(" At run time instead (until reboot): `sudo resolvectl dns {link} {server} && sudo resolvectl domain {link} '~{domain}'`.")
+    });
+    Some(Fix::edit(
+        format!(
+            "route {domain} to {server} in systemd-resolved, then `sudo systemctl restart systemd-resolved`.{runtime}"
+        ),
+        vec![planned.to_fix_edit()],
+    ))
+    .filter(|_| !planned.is_noop())
+}
+
+/// Puts `nameserver SERVER` first in resolv.conf (glibc and Go ask servers in order and stop
+/// at the first NXDOMAIN), unless the file is generated.
+pub(crate) fn resolv_conf_server_fix(context: &Context, server: &str) -> Fix {
+    let generated = context.system.resolv_conf_target.is_some()
+        || context.system.resolv_conf_header.iter().any(|line| {
+            let lower = line.to_ascii_lowercase();
+            lower.contains("generated") || lower.contains("do not edit")
+        });
+    let manual = || {
+        Fix::manual(format!(
+            "make `{server}` the first nameserver of the generator of /etc/resolv.conf              (NetworkManager: `nmcli connection modify CONN ipv4.dns {server}`; resolvconf:              /etc/resolvconf/resolv.conf.d/head); it must also resolve public names"
+        ))
+    };
+    if generated {
+        return manual();
+    }
+    let is_this = |l: &str| {
+        let mut fields = l.split_whitespace();
+        fields.next() == Some("nameserver") && fields.next() == Some(server)
+    };
+    let planned = edit::plan(context.host.as_ref(), Path::new(RESOLV_CONF), |text| {
+        let text = text.unwrap_or_default();
+        if text
+            .lines()
+            .find(|l| l.starts_with("nameserver"))
+            .is_some_and(is_this)
+        {
+            return text.to_owned();
+        }
+        let added = format!("nameserver {server}   # added by godiag\n");
+        let mut out = Vec::new();
+        let mut inserted = false;
+        for current in text.split_inclusive('\n') {
+            if !inserted && current.starts_with("nameserver") {
+                out.push(added.clone());
+                inserted = true;
+            }
+            if !is_this(current) {
+                out.push(current.to_owned());
+            }
+        }
+        if !inserted {
+            if !text.is_empty() && !text.ends_with('\n') {
+                out.push("\n".into());
+            }
+            out.push(added);
+        }
+        out.concat()
+    });
+    match planned {
+        Ok(planned) if !planned.is_noop() => Fix::edit(
+            format!("ask {server} first (it must also resolve public names, or forward them)"),
+            vec![planned.to_fix_edit()],
+        ),
+        _ => manual(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn routing_domain_drops_the_host_label() {
+        assert_eq!(routing_domain("git.corp.example"), "corp.example");
+        assert_eq!(routing_domain("Git.Corp.Example."), "corp.example");
+        assert_eq!(routing_domain("corp.example"), "corp.example");
+        assert_eq!(routing_domain("git"), "git");
+    }
+
     use super::*;
 
     #[test]

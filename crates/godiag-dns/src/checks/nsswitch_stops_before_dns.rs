@@ -49,19 +49,27 @@ impl Check<Context> for NsswitchStopsBeforeDns {
             Finding::new(
                 &META,
                 format!("`{} [{}]` ends lookups before DNS", source.name, items.join(" ")),
-                format!(
-                    "glibc tries the hosts line's sources in order. After `{name}`, the action items \
-                     [{items}] make NOTFOUND a `return`: a name `{name}` does not know ends there, \
-                     and the DNS sources after it are never asked. `!UNAVAIL=return` means \"return \
-                     on every status except UNAVAIL\" (glibc manual, Actions in the NSS \
-                     configuration), so after `files` it disables DNS for every name not in \
-                     /etc/hosts, unless /etc/hosts is missing. It belongs after `resolve`, where \
-                     UNAVAIL means systemd-resolved is not running. Programs using Go's own \
-                     resolver ignore these items, so they resolve the name while getent, curl, git \
-                     and cgo programs do not.",
-                    name = source.name,
-                    items = quoted_list(&items)
-                ),
+                {
+                    let negated = source.items.iter().any(|item| item.negate);
+                    format!(
+                        "glibc tries the hosts line's sources in order. After `{name}`, the action \
+                         items [{items}] make NOTFOUND a `return`: a name `{name}` does not know \
+                         ends there, and the DNS sources after it are never asked.{negation} \
+                         Programs using Go's own resolver ignore action items, so they resolve the \
+                         name while getent, curl, git and cgo programs do not.",
+                        name = source.name,
+                        items = quoted_list(&items),
+                        negation = if negated {
+                            " `!STATUS=return` means \"return on every status except STATUS\" \
+                             (glibc manual, Actions in the NSS configuration): `!UNAVAIL=return` \
+                             after `files` disables DNS for every name not in /etc/hosts unless \
+                             /etc/hosts is missing. It belongs after `resolve`, where UNAVAIL means \
+                             systemd-resolved is not running."
+                        } else {
+                            ""
+                        }
+                    )
+                },
             )
             .location(at(NSSWITCH_CONF, source.items.first().map_or(source.pos, |item| item.pos)))
         } else if !hosts.sources.iter().any(|s| fixes::is_dns_capable(&s.name)) {

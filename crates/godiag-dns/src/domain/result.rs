@@ -33,6 +33,8 @@ pub fn json(context: &Context) -> Value {
         "nsswitch": nsswitch(context),
         "resolv_conf": resolv_conf(context),
         "hosts_file": hosts_file(context),
+        "paths": context.paths,
+        "verdict": crate::checks::verdict::verdict(context),
     })
 }
 

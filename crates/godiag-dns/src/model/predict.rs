@@ -21,6 +21,8 @@ pub struct Prediction {
     pub conf: GoConf,
     /// `hostLookupOrder`; `None` for an IP literal or an empty name (no lookup happens).
     pub decision: Option<Decision>,
+    /// The order Go's own resolver uses when it is forced (`netdns=go`, `PreferGo`, no cgo).
+    pub pure_order: Option<Order>,
     /// Go's own DNS settings.
     pub go_dns: GoDns,
     /// The names Go's DNS client sends, or why it sends none.
@@ -101,6 +103,12 @@ pub fn predict(system: &System, program: &Program, runtime: &GoRuntime, name: &s
     let literal = is_ip_literal(name);
     let decision = (!name.is_empty() && !literal)
         .then(|| go_order::host_lookup_order(&conf, runtime, &go_system, name));
+    let forced = GoRuntime {
+        prefer_go: true,
+        ..runtime.clone()
+    };
+    let pure_order = (!name.is_empty() && !literal)
+        .then(|| go_order::host_lookup_order(&conf, &forced, &go_system, name).order);
     let go_dns = go_dns(go_resolv, system.hostname.as_deref());
     let go_names = names::go_name_list(name, &go_dns.search, go_dns.ndots);
     let glibc_dns = glibc_dns(system, runtime, name);
@@ -108,6 +116,7 @@ pub fn predict(system: &System, program: &Program, runtime: &GoRuntime, name: &s
         name: name.to_owned(),
         conf,
         decision,
+        pure_order,
         go_dns,
         go_names,
         glibc_dns,

@@ -9,6 +9,7 @@
 )]
 
 mod dns_go_differential;
+mod dns_probes;
 mod fixture_go;
 mod go_env_differential;
 mod peers;

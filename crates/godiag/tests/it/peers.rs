@@ -30,3 +30,8 @@ pub fn promtool() -> Option<PathBuf> {
 pub fn godiag() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_godiag"))
 }
+
+/// dnsmasq, the DNS server the namespace tests run (Debian `dnsmasq`).
+pub fn dnsmasq() -> Option<PathBuf> {
+    peer("GODIAG_TEST_DNSMASQ", "dnsmasq")
+}
