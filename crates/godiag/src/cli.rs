@@ -83,6 +83,9 @@ pub enum Command {
     },
     /// Lint OpenTelemetry Collector configs and Jaeger sampling strategies files.
     Lint(LintArgs),
+    /// Trace a host name through nsswitch, NSS modules, systemd-resolved and resolv.conf, and
+    /// predict which resolver Go will use for it.
+    Dns(DnsArgs),
     /// Print the page of a check code.
     Explain {
         /// The code, e.g. GO004.
@@ -148,6 +151,58 @@ pub enum GoCommand {
         #[arg(value_name = "MODULE[@VERSION]")]
         module: String,
     },
+}
+
+/// `godiag dns` arguments.
+#[derive(Debug, ClapArgs)]
+pub struct DnsArgs {
+    /// The host name to trace, e.g. git.corp.example.
+    pub host: String,
+    /// Whether the Go program has cgo (default: the `CGO_ENABLED` the go command would use).
+    #[arg(long, value_enum)]
+    pub cgo: Option<OnOff>,
+    /// Build tags of the Go program that affect the resolver.
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub tags: Vec<NetTag>,
+    /// Also ask this DNS server directly (repeatable).
+    #[arg(long = "server", value_name = "IP")]
+    pub servers: Vec<std::net::IpAddr>,
+    /// Whose lookups to predict: your own program (default) or the go command itself.
+    #[arg(long = "for", value_enum, default_value_t = ForArg::Program)]
+    pub for_: ForArg,
+    /// Apply the safe file edits the findings propose (a backup is kept beside each file).
+    #[arg(long)]
+    pub fix: bool,
+    /// With --fix: do not ask for confirmation.
+    #[arg(long, requires = "fix")]
+    pub yes: bool,
+}
+
+/// `on` or `off`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OnOff {
+    /// Enabled.
+    On,
+    /// Disabled.
+    Off,
+}
+
+/// Build tags that select a resolver.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum NetTag {
+    /// `-tags netgo`: no cgo resolver at all.
+    Netgo,
+    /// `-tags netcgo`: prefer the cgo resolver.
+    Netcgo,
+}
+
+/// Whose lookups `godiag dns` predicts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ForArg {
+    /// A Go program built on this machine.
+    Program,
+    /// The go command (`go get`, `go mod download`).
+    GoCommand,
 }
 
 /// Parses `3s`, `500ms`, `1m` or a bare number of seconds.

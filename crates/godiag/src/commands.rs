@@ -21,6 +21,7 @@ use crate::ExitStatus;
 use crate::cli::{Args, Command, FormatArg, GlobalArgs, GoCommand};
 use crate::printer;
 
+mod dns;
 mod fetch;
 
 /// Runs the parsed command line.
@@ -57,6 +58,7 @@ pub fn run_command(args: &Args) -> anyhow::Result<ExitStatus> {
         Command::Go {
             command: GoCommand::Fetch { module },
         } => fetch::run(module, &args.global),
+        Command::Dns(dns) => dns::run(dns, &args.global),
         Command::Explain { code, list } => explain(code.as_deref(), *list, &args.global),
         Command::Completions { shell } => {
             let mut out = io::stdout().lock();
@@ -73,6 +75,7 @@ pub(crate) fn registry() -> Vec<CheckMeta> {
     all.extend(godiag_goenv::checks::registry());
     all.extend(godiag_net::checks::registry());
     all.extend(godiag_otel::checks::registry());
+    all.extend(godiag_dns::checks::registry());
     all
 }
 

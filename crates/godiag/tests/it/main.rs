@@ -8,6 +8,8 @@
     unreachable_pub
 )]
 
+mod dns_go_differential;
+mod dns_probes;
 mod fetch_differential;
 mod fixture_go;
 mod go_env_differential;

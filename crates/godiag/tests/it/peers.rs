@@ -98,3 +98,8 @@ impl Drop for Running {
         let _ = self.child.wait();
     }
 }
+
+/// dnsmasq, the DNS server the namespace tests run (Debian `dnsmasq`).
+pub fn dnsmasq() -> Option<PathBuf> {
+    peer("GODIAG_TEST_DNSMASQ", "dnsmasq")
+}

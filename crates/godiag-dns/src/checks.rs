@@ -1,0 +1,170 @@
+//! The name-resolution checks, one file each, and the context they share.
+//!
+//! The registry ([`ALL`]) owns dispatch; `godiag explain` and SARIF read [`registry`].
+
+mod go_skips_nss;
+mod name_never_queried;
+mod name_not_resolvable;
+mod nss_module_missing;
+mod nsswitch_read_differently;
+mod nsswitch_stops_before_dns;
+mod nsswitch_systemd;
+mod nsswitch_unparsable;
+mod resolv_conf_read_differently;
+mod resolvers_disagree;
+mod server_not_answering;
+pub mod verdict;
+
+pub mod fixes;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use godiag_core::check::{Check, CheckMeta};
+use godiag_core::finding::{Evidence, Location};
+use godiag_core::host::Host;
+
+use crate::model::go_order::{FileState, GoRuntime};
+use crate::model::predict::Prediction;
+use crate::model::program::Program;
+use crate::parse::Pos;
+use crate::parse::nsswitch::GlibcHosts;
+use crate::read::{NSSWITCH_CONF, System};
+
+/// Everything the checks look at, computed once.
+pub struct Context {
+    /// The machine.
+    pub host: Arc<dyn Host>,
+    /// The name being diagnosed.
+    pub name: String,
+    /// The parsed configuration.
+    pub system: System,
+    /// The Go program whose lookups are predicted.
+    pub program: Program,
+    /// Its environment.
+    pub runtime: GoRuntime,
+    /// What will happen to the name.
+    pub prediction: Prediction,
+    /// What each resolution path gave.
+    pub paths: Vec<crate::probe::PathResult>,
+}
+
+/// Every check of the domain, in code order.
+pub static ALL: &[&dyn Check<Context>] = &[
+    &nsswitch_unparsable::NsswitchUnparsable,
+    &nsswitch_stops_before_dns::NsswitchStopsBeforeDns,
+    &nss_module_missing::NssModuleMissing,
+    &nsswitch_systemd::NsswitchSystemd,
+    &go_skips_nss::GoSkipsNss,
+    &nsswitch_read_differently::NsswitchReadDifferently,
+    &resolv_conf_read_differently::ResolvConfReadDifferently,
+    &name_never_queried::NameNeverQueried,
+    &resolvers_disagree::ResolversDisagree,
+    &name_not_resolvable::NameNotResolvable,
+    &server_not_answering::ServerNotAnswering,
+];
+
+/// The registry entries of every check, in code order.
+#[must_use]
+pub fn registry() -> Vec<CheckMeta> {
+    ALL.iter().map(|check| *check.meta()).collect()
+}
+
+impl Context {
+    /// The hosts line glibc uses, when nsswitch.conf was read.
+    #[must_use]
+    pub fn glibc_hosts(&self) -> Option<GlibcHosts> {
+        match &self.system.nsswitch {
+            FileState::Read(nss) if nss.glibc.broken.is_none() => {
+                Some(nss.glibc.hosts_or_default())
+            }
+            FileState::Missing => {
+                Some(crate::parse::nsswitch::GlibcNss::default().hosts_or_default())
+            }
+            _ => None,
+        }
+    }
+
+    /// True when /etc/hosts gives glibc an address for the name.
+    #[must_use]
+    pub fn in_hosts_file(&self) -> bool {
+        match &self.system.hosts {
+            FileState::Read(hosts) => !hosts.glibc_lookup(&self.name).is_empty(),
+            _ => false,
+        }
+    }
+}
+
+/// A location in a file.
+fn at(path: &str, pos: Pos) -> Location {
+    Location {
+        path: Path::new(path).to_path_buf(),
+        line: Some(pos.line),
+        column: Some(pos.column),
+    }
+}
+
+/// Evidence quoting line `line` of nsswitch.conf.
+fn nsswitch_line(context: &Context, line: u32) -> Evidence {
+    let text = context
+        .host
+        .read(Path::new(NSSWITCH_CONF))
+        .ok()
+        .and_then(|bytes| {
+            String::from_utf8_lossy(&bytes)
+                .lines()
+                .nth(line.saturating_sub(1) as usize)
+                .map(str::to_owned)
+        })
+        .unwrap_or_default();
+    Evidence::file(format!("{NSSWITCH_CONF}:{line}: {}", text.escape_debug()))
+}
+
+/// The command that shows what glibc programs get.
+fn getent(name: &str) -> Evidence {
+    Evidence::command(format!(
+        "getent ahosts {name}   # the NSS path: what glibc programs get"
+    ))
+}
+
+/// Backquotes each word and joins them with commas.
+fn quoted_list<S: AsRef<str>>(items: &[S]) -> String {
+    items
+        .iter()
+        .map(|item| format!("`{}`", item.as_ref()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_prefixed_and_documented() {
+        let mut seen = BTreeSet::new();
+        for meta in registry() {
+            assert!(meta.code.starts_with("DNS"), "{}", meta.code);
+            assert!(seen.insert(meta.code), "duplicate {}", meta.code);
+            assert!(
+                meta.doc
+                    .starts_with(&format!("# {} {}", meta.code, meta.slug)),
+                "page of {} must start with its code and slug",
+                meta.code
+            );
+            for heading in [
+                "## What it checks",
+                "## Why it matters",
+                "## How to verify by hand",
+                "## Fix",
+                "## Example",
+                "## References",
+            ] {
+                assert!(meta.doc.contains(heading), "{} lacks {heading}", meta.code);
+            }
+            assert!(!meta.slug.contains('_') && meta.slug == meta.slug.to_lowercase());
+        }
+    }
+}

@@ -1,0 +1,68 @@
+//! DNS001: nsswitch.conf has a malformed `[...]` item (glibc) or cannot be parsed by Go.
+
+use godiag_core::check::{Check, CheckMeta, CheckStatus, Domain};
+use godiag_core::finding::{Evidence, Finding, Fix, Severity};
+
+use super::{Context, at, fixes, nsswitch_line};
+use crate::model::go_order::FileState;
+use crate::read::NSSWITCH_CONF;
+
+/// A malformed action item stops glibc's reading of nsswitch.conf.
+pub(crate) struct NsswitchUnparsable;
+
+const META: CheckMeta = CheckMeta {
+    code: "DNS001",
+    slug: "nsswitch-unparsable",
+    domain: Domain::Dns,
+    severity: Severity::Error,
+    status: CheckStatus::Stable,
+    title: "nsswitch.conf has a malformed action item",
+    ok_title: "glibc can read nsswitch.conf",
+    doc: include_str!("../../../../docs/checks/DNS001.md"),
+};
+
+impl Check<Context> for NsswitchUnparsable {
+    fn meta(&self) -> &'static CheckMeta {
+        &META
+    }
+
+    fn run(&self, context: &Context) -> Vec<Finding> {
+        let FileState::Read(nss) = &context.system.nsswitch else {
+            return Vec::new();
+        };
+        let Some((pos, why)) = &nss.glibc.broken else {
+            return Vec::new();
+        };
+        let mut finding = Finding::new(
+            &META,
+            format!("glibc cannot read {NSSWITCH_CONF}: every NSS lookup fails"),
+            format!(
+                "{why}. glibc stops reading nsswitch.conf at a malformed `[STATUS=ACTION]` item and \
+                 then fails every lookup through NSS (host names, but also users and groups) until \
+                 the file is fixed: `getent hosts` and every cgo program report the name as not \
+                 found. Valid items are `[!]STATUS=ACTION` with STATUS one of SUCCESS, NOTFOUND, \
+                 UNAVAIL, TRYAGAIN and ACTION one of return, continue, merge."
+            ),
+        )
+        .subject(context.name.clone())
+        .location(at(NSSWITCH_CONF, *pos))
+        .evidence(nsswitch_line(context, pos.line))
+        .evidence(Evidence::command(format!("getent ahosts localhost   # fails while {NSSWITCH_CONF} is unreadable")));
+        if let Some((go_pos, go_why)) = &nss.go.error {
+            finding = finding.evidence(Evidence::file(format!(
+                "{NSSWITCH_CONF}:{}:{}: Go reads it as `{go_why}` and ignores the file",
+                go_pos.line, go_pos.column
+            )));
+        }
+        let fix = fixes::remove_bracket_fix(context, pos.line, pos.column).map_or_else(
+            || {
+                Fix::manual(format!(
+                    "correct or remove the item at {NSSWITCH_CONF}:{}:{}",
+                    pos.line, pos.column
+                ))
+            },
+            |edit| Fix::edit("remove the malformed `[...]` item", vec![edit]),
+        );
+        vec![finding.fix(fix)]
+    }
+}

@@ -1,0 +1,76 @@
+//! DNS007: lines of resolv.conf that glibc and Go read differently, or not as written.
+
+use godiag_core::check::{Check, CheckMeta, CheckStatus, Domain};
+use godiag_core::finding::{Evidence, Finding, Fix, Severity};
+
+use super::{Context, at};
+use crate::model::go_order::FileState;
+use crate::read::RESOLV_CONF;
+
+/// Indented lines, unknown options, inline comments, nameserver forms, caps.
+pub(crate) struct ResolvConfReadDifferently;
+
+const META: CheckMeta = CheckMeta {
+    code: "DNS007",
+    slug: "resolv-conf-read-differently",
+    domain: Domain::Dns,
+    severity: Severity::Warning,
+    status: CheckStatus::Stable,
+    title: "glibc and Go read a resolv.conf line differently",
+    ok_title: "glibc and Go read resolv.conf the same way",
+    doc: include_str!("../../../../docs/checks/DNS007.md"),
+};
+
+impl Check<Context> for ResolvConfReadDifferently {
+    fn meta(&self) -> &'static CheckMeta {
+        &META
+    }
+
+    fn run(&self, context: &Context) -> Vec<Finding> {
+        let FileState::Read(resolv) = &context.system.resolv_conf else {
+            return Vec::new();
+        };
+        let managed = context
+            .system
+            .resolv_conf_target
+            .as_ref()
+            .map(|target| {
+                format!(
+                    " ({RESOLV_CONF} links to {}; change what generates it)",
+                    target.display()
+                )
+            })
+            .unwrap_or_default();
+        resolv
+            .notes
+            .iter()
+            .map(|note| {
+                let title = if note.glibc == note.go {
+                    format!("`{}` is not read as written", note.line.trim())
+                } else {
+                    format!("glibc and Go read `{}` differently", note.line.trim())
+                };
+                let message = if note.glibc == note.go {
+                    format!("glibc and Go both {}.", note.glibc)
+                } else {
+                    format!("glibc {}; Go {}.", note.glibc, note.go)
+                };
+                Finding::new(&META, title, message)
+                .subject(context.name.clone())
+                .location(at(RESOLV_CONF, note.pos))
+                .evidence(Evidence::file(format!(
+                    "{RESOLV_CONF}:{}: {}",
+                    note.pos.line,
+                    note.line.escape_debug()
+                )))
+                .fix(Fix::manual(format!(
+                    "rewrite line {} so both read it the same: keywords at the start of the line, \
+                     comments on their own line starting with #, only the options both know \
+                     (ndots:N timeout:N attempts:N rotate single-request use-vc trust-ad edns0 \
+                     no-reload){managed}",
+                    note.pos.line
+                )))
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,248 @@
+//! Compares the resolution paths and names the first layer where they part, and why.
+
+use serde::Serialize;
+
+use super::Context;
+use super::go_skips_nss::STUB_ADDRESSES;
+use crate::model::go_order::Order;
+use crate::probe::PathResult;
+
+/// Where the paths part.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verdict {
+    /// `hosts_file`, `nsswitch`, `go_resolver`, `resolv_conf`, `resolved`, `server`.
+    pub layer: &'static str,
+    /// The explanation.
+    pub text: String,
+    /// True when the diagnosed program's own path fails.
+    pub program_fails: bool,
+    /// Which paths resolved the name.
+    pub resolved_by: Vec<String>,
+}
+
+/// The layer's name in prose.
+#[must_use]
+pub fn layer_title(layer: &str) -> &'static str {
+    match layer {
+        "hosts_file" => "/etc/hosts",
+        "nsswitch" => "nsswitch.conf",
+        "go_resolver" => "Go's resolver choice",
+        "resolv_conf" => "resolv.conf",
+        "resolved" => "systemd-resolved",
+        "container" => "the container's DNS",
+        _ => "the DNS servers",
+    }
+}
+
+impl Context {
+    /// A path's result by name, when it ran.
+    #[must_use]
+    pub fn path(&self, name: &str) -> Option<&PathResult> {
+        self.paths.iter().find(|p| p.name == name && !p.not_run)
+    }
+
+    /// The direct server probes that ran.
+    pub fn server_paths(&self) -> impl Iterator<Item = &PathResult> {
+        self.paths
+            .iter()
+            .filter(|p| p.name.starts_with("server:") && !p.not_run)
+    }
+
+    /// True when the program hands this name to glibc.
+    #[must_use]
+    pub fn program_uses_glibc(&self) -> bool {
+        self.prediction
+            .decision
+            .as_ref()
+            .is_some_and(|d| d.order == Order::Cgo)
+    }
+
+    /// True when resolv.conf sends Go to resolved's stub.
+    #[must_use]
+    pub fn go_uses_stub(&self) -> bool {
+        self.prediction.go_dns.servers.iter().any(|server| {
+            STUB_ADDRESSES
+                .iter()
+                .any(|stub| server.starts_with(&format!("{stub}:")))
+        })
+    }
+}
+
+fn describe(path: &PathResult) -> String {
+    if path.resolved() {
+        format!("{} gives {}", path.name, path.addresses.join(" "))
+    } else {
+        format!(
+            "{} finds nothing ({})",
+            path.name,
+            path.error.as_deref().unwrap_or("no address")
+        )
+    }
+}
+
+/// The verdict, or `None` when the paths agree (or could not be compared).
+#[must_use]
+pub fn verdict(context: &Context) -> Option<Verdict> {
+    let go = context.path("go_pure")?;
+    // Without the NSS path (a recorded machine without getent's answer) only Go's is judged.
+    let glibc = context.path("getaddrinfo").unwrap_or(go);
+    let resolved_by: Vec<String> = context
+        .paths
+        .iter()
+        .filter(|p| !p.not_run && p.resolved())
+        .map(|p| p.name.clone())
+        .collect();
+    let glibc_program = context.program_uses_glibc();
+    let (layer, text, program_fails) = match (glibc.resolved(), go.resolved()) {
+        (true, true) => return None,
+        (true, false) => {
+            let (layer, why) = glibc_only(context, go);
+            (layer, why, !glibc_program)
+        }
+        (false, true) => {
+            let (layer, why) = go_only(context, glibc);
+            (layer, why, glibc_program)
+        }
+        (false, false) => {
+            let (layer, why) = neither(context);
+            (layer, why, true)
+        }
+    };
+    Some(Verdict {
+        layer,
+        text,
+        program_fails,
+        resolved_by,
+    })
+}
+
+/// glibc resolves the name, Go's own resolver does not.
+fn glibc_only(context: &Context, go: &PathResult) -> (&'static str, String) {
+    let hosts = context.path("hosts_file");
+    if hosts.is_some_and(PathResult::resolved) && context.prediction.pure_order == Some(Order::Dns)
+    {
+        return (
+            "go_resolver",
+            "glibc finds it in /etc/hosts; Go's hosts line reading gives order dns, which skips /etc/hosts".into(),
+        );
+    }
+    let sources: Vec<String> = context
+        .glibc_hosts()
+        .map(|hosts| {
+            hosts
+                .sources
+                .iter()
+                .map(|s| s.name.clone())
+                .filter(|s| !matches!(s.as_str(), "files" | "dns" | "systemd"))
+                .filter(|s| {
+                    context
+                        .system
+                        .nss_modules
+                        .iter()
+                        .any(|m| &m.name == s && m.library.is_some())
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let servers = context.prediction.go_dns.servers.join(", ");
+    if !sources.is_empty() {
+        return (
+            "go_resolver",
+            format!(
+                "glibc resolves it through NSS, whose hosts line also runs {}; Go's own resolver \
+                 skips NSS and asks resolv.conf's servers ({servers}) directly: {}",
+                super::quoted_list(&sources),
+                describe(go)
+            ),
+        );
+    }
+    (
+        "resolv_conf",
+        format!(
+            "glibc and Go both use DNS, but not the same way: glibc asks {} and Go asks {servers}; {}",
+            context.prediction.glibc_dns.servers.join(", "),
+            describe(go)
+        ),
+    )
+}
+
+/// Go resolves the name, glibc does not.
+fn go_only(context: &Context, glibc: &PathResult) -> (&'static str, String) {
+    if let Some(hosts) = context.glibc_hosts()
+        && let Some(source) = super::fixes::stops_before_dns(&hosts.sources).first()
+    {
+        return (
+            "nsswitch",
+            format!(
+                "Go's own resolver finds it in DNS, but glibc's walk of the hosts line ends at \
+                 `{}` and its action items before DNS is asked ({})",
+                source.name,
+                glibc.error.as_deref().unwrap_or("not found")
+            ),
+        );
+    }
+    (
+        "nsswitch",
+        format!(
+            "Go's own resolver finds it in DNS, but glibc's NSS path does not ({}): check the \
+             hosts line's sources and their modules",
+            glibc.error.as_deref().unwrap_or("not found")
+        ),
+    )
+}
+
+/// Neither resolves it.
+fn neither(context: &Context) -> (&'static str, String) {
+    let answering: Vec<&PathResult> = context.server_paths().filter(|p| p.resolved()).collect();
+    if let Some(server) = answering.first() {
+        let ip = server.name.trim_start_matches("server:");
+        let listed = context
+            .prediction
+            .go_dns
+            .servers
+            .iter()
+            .chain(&context.prediction.glibc_dns.servers)
+            .any(|s| s.trim_start_matches('[').starts_with(ip));
+        return (
+            "resolv_conf",
+            if listed {
+                format!(
+                    "{ip} knows the name ({}), but the resolvers ask another server first and \
+                     stop at its NXDOMAIN",
+                    server.addresses.join(" ")
+                )
+            } else {
+                format!(
+                    "{ip} knows the name ({}), but no resolver here asks it: resolv.conf lists {}",
+                    server.addresses.join(" "),
+                    context.prediction.glibc_dns.servers.join(", ")
+                )
+            },
+        );
+    }
+    let servers: Vec<&PathResult> = context.server_paths().collect();
+    if !servers.is_empty() && servers.iter().all(|p| p.unreachable()) {
+        return (
+            "server",
+            format!(
+                "no configured server answered: {}",
+                servers
+                    .iter()
+                    .map(|p| describe(p))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+        );
+    }
+    (
+        "server",
+        format!(
+            "every server asked says the name does not exist: {}",
+            servers
+                .iter()
+                .map(|p| describe(p))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+    )
+}

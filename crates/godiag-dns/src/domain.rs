@@ -1,0 +1,291 @@
+//! Runs the name-resolution domain for one host name: read the configuration and find out
+//! which program is diagnosed, predict what it will do, probe the resolvers, run the checks —
+//! every step under one deadline.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use godiag_core::finding::Finding;
+use godiag_core::host::{CommandLine, Host};
+use godiag_core::runner::{self, Task, TaskOutput};
+use serde_json::Value;
+
+use crate::checks::{self, Context};
+use crate::model::predict;
+use crate::model::program::{self, Program, ProgramChoice};
+use crate::probe::transport::Transport;
+use crate::probe::{self, PathResult};
+use crate::read::{self, System};
+
+/// Time kept back from the probes for the checks and the report.
+const REPORT_MARGIN: Duration = Duration::from_millis(40);
+
+/// What to diagnose.
+#[derive(Clone, Default)]
+pub struct Options {
+    /// The host name.
+    pub name: String,
+    /// The program whose lookups are predicted.
+    pub program: ProgramChoice,
+    /// Extra servers to ask directly (`--server IP`).
+    pub servers: Vec<IpAddr>,
+    /// How probes reach DNS servers; `None` on a recorded machine without recorded answers.
+    pub transport: Option<Arc<dyn Transport>>,
+}
+
+/// What the domain produced.
+#[derive(Debug)]
+pub struct Outcome {
+    /// Every finding, the runner's own included.
+    pub findings: Vec<Finding>,
+    /// The structured result (the `.dns` object).
+    pub result: Value,
+}
+
+/// Runs the domain against `host`, finishing within `deadline`.
+#[must_use]
+pub fn run(host: Arc<dyn Host>, options: &Options, deadline: Duration) -> Outcome {
+    let started = Instant::now();
+    let left = || deadline.saturating_sub(started.elapsed());
+    let slot: Arc<Mutex<Option<(System, Program)>>> = Arc::new(Mutex::new(None));
+    let task = {
+        let (host, slot, choice) = (
+            Arc::clone(&host),
+            Arc::clone(&slot),
+            options.program.clone(),
+        );
+        let budget = left();
+        Task::new("read-resolver-configuration", move || {
+            let system = read::read(host.as_ref());
+            let program = find_program(host.as_ref(), &choice, budget);
+            *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some((system, program));
+            TaskOutput::default()
+        })
+    };
+    let mut findings = runner::run(vec![task], left()).findings;
+    let Some((system, program)) = slot.lock().unwrap_or_else(PoisonError::into_inner).take() else {
+        return Outcome {
+            findings,
+            result: serde_json::json!({"host": options.name}),
+        };
+    };
+    let runtime = program::runtime(|name| host.env_var(name));
+    let prediction = predict::predict(&system, &program, &runtime, &options.name);
+    let probe_deadline = started + deadline.saturating_sub(REPORT_MARGIN);
+    let (paths, probe_findings) =
+        probes(&host, &system, &prediction, options, probe_deadline, left());
+    findings.extend(probe_findings);
+    let context = Arc::new(Context {
+        host,
+        name: options.name.clone(),
+        system,
+        program,
+        runtime,
+        prediction,
+        paths,
+    });
+    findings.extend(runner::run_checks(checks::ALL, &context, left()));
+    Outcome {
+        findings,
+        result: crate::domain::result::json(&context),
+    }
+}
+
+/// Runs every probe at once; each stops at `probe_deadline`.
+fn probes(
+    host: &Arc<dyn Host>,
+    system: &System,
+    prediction: &predict::Prediction,
+    options: &Options,
+    probe_deadline: Instant,
+    runner_deadline: Duration,
+) -> (Vec<PathResult>, Vec<Finding>) {
+    let name = options.name.clone();
+    let hosts = match &system.hosts {
+        crate::model::go_order::FileState::Read(hosts) => Some(hosts.clone()),
+        _ => None,
+    };
+    if prediction.decision.is_none() {
+        return (Vec::new(), Vec::new());
+    }
+    let mut tasks = vec![{
+        let (hosts, name) = (hosts.clone(), name.clone());
+        Task::new("probe-hosts-file", move || {
+            result(probe::hosts_file(hosts.as_ref(), &name))
+        })
+    }];
+    {
+        let (host, name) = (Arc::clone(host), name.clone());
+        tasks.push(Task::new("probe-getaddrinfo", move || {
+            let timeout = probe_deadline.saturating_duration_since(Instant::now());
+            result(probe::getaddrinfo(host.as_ref(), &name, timeout))
+        }));
+    }
+    let servers = direct_servers(prediction, options);
+    match &options.transport {
+        None => {
+            tasks.push(Task::new("probe-go-pure", || {
+                result(PathResult::skipped(
+                    "go_pure",
+                    "not run: no network on a recorded machine",
+                ))
+            }));
+        }
+        Some(transport) => {
+            let (go_transport, go_name) = (Arc::clone(transport), name.clone());
+            let order = prediction
+                .pure_order
+                .unwrap_or(crate::model::go_order::Order::FilesDns);
+            let names = prediction
+                .go_names
+                .clone()
+                .map_err(|why| format!("{why:?}"));
+            let dns = prediction.go_dns.clone();
+            tasks.push(Task::new("probe-go-pure", move || {
+                let request = probe::go_pure::GoLookup {
+                    name: &go_name,
+                    order,
+                    names: names.as_deref().map_err(Clone::clone),
+                    dns: &dns,
+                    trust_ad: false,
+                    hosts: hosts.as_ref(),
+                };
+                result(probe::go_pure::lookup(
+                    go_transport.as_ref(),
+                    &request,
+                    probe_deadline,
+                ))
+            }));
+            for server in servers {
+                let (transport, name) = (Arc::clone(transport), name.clone());
+                tasks.push(Task::new(format!("probe-server-{server}"), move || {
+                    result(probe::direct(
+                        transport.as_ref(),
+                        server,
+                        &name,
+                        probe_deadline,
+                    ))
+                }));
+            }
+        }
+    }
+    let output = runner::run(tasks, runner_deadline);
+    let paths = output
+        .results
+        .into_iter()
+        .filter_map(|(_, value)| serde_json::from_value::<ProbeOutcome>(value).ok())
+        .map(ProbeOutcome::into_path)
+        .collect();
+    (paths, output.findings)
+}
+
+/// A probe's result as it crosses the runner (which carries JSON values).
+#[derive(serde::Deserialize, serde::Serialize)]
+struct ProbeOutcome {
+    name: String,
+    addresses: Vec<String>,
+    rcode: Option<String>,
+    error: Option<String>,
+    duration_ms: u64,
+    detail: Option<String>,
+    not_run: bool,
+}
+
+impl ProbeOutcome {
+    fn into_path(self) -> PathResult {
+        PathResult {
+            name: self.name,
+            addresses: self.addresses,
+            rcode: self.rcode,
+            error: self.error,
+            duration_ms: self.duration_ms,
+            detail: self.detail,
+            not_run: self.not_run,
+        }
+    }
+}
+
+fn result(path: PathResult) -> TaskOutput {
+    let outcome = ProbeOutcome {
+        name: path.name,
+        addresses: path.addresses,
+        rcode: path.rcode,
+        error: path.error,
+        duration_ms: path.duration_ms,
+        detail: path.detail,
+        not_run: path.not_run,
+    };
+    TaskOutput {
+        findings: Vec::new(),
+        result: serde_json::to_value(outcome).ok(),
+    }
+}
+
+/// Every server a resolver here would ask, plus `--server`, each once.
+fn direct_servers(prediction: &predict::Prediction, options: &Options) -> Vec<IpAddr> {
+    let configured = prediction
+        .go_dns
+        .servers
+        .iter()
+        .chain(&prediction.glibc_dns.servers)
+        .filter_map(|server| {
+            let host = server
+                .rsplit_once(':')
+                .map_or(server.as_str(), |(host, _)| host);
+            host.trim_start_matches('[')
+                .trim_end_matches(']')
+                .split('%')
+                .next()?
+                .parse()
+                .ok()
+        });
+    let mut servers: Vec<IpAddr> = Vec::new();
+    for server in configured.chain(options.servers.iter().copied()) {
+        if !servers.contains(&server) {
+            servers.push(server);
+        }
+    }
+    servers
+}
+
+/// The program the user asked about: the go command, or a program built here.
+fn find_program(host: &dyn Host, choice: &ProgramChoice, budget: Duration) -> Program {
+    if choice.go_command {
+        let binary = go_binary(host, budget);
+        return program::go_command(
+            choice,
+            binary.as_ref().map(|(path, info)| (path.as_path(), info)),
+        );
+    }
+    if choice.cgo.is_some() {
+        return program::user_program(choice, None);
+    }
+    let env = godiag_goenv::resolve::resolve(host, godiag_goenv::gocmd::find(host), None);
+    let cgo = env.var("CGO_ENABLED").and_then(|var| var.value.clone());
+    program::user_program(choice, cgo.as_deref())
+}
+
+/// The real go binary: the one on PATH, or `$GOROOT/bin/go` behind a wrapper script.
+fn go_binary(
+    host: &dyn Host,
+    budget: Duration,
+) -> Option<(PathBuf, godiag_goenv::buildinfo::BuildInfo)> {
+    let found = godiag_goenv::gocmd::find(host)?;
+    if let Some(build) = found.build.clone() {
+        return Some((found.real_path, build));
+    }
+    let goroot = host
+        .env_var("GOROOT")
+        .filter(|g| !g.is_empty())
+        .or_else(|| {
+            let command = CommandLine::new(found.path.clone(), &["env", "GOROOT"]);
+            let output = host.run(&command, budget).ok()?;
+            Some(String::from_utf8_lossy(&output.stdout).trim().to_owned())
+                .filter(|g| !g.is_empty())
+        })?;
+    program::read_build(host, &PathBuf::from(goroot).join("bin/go"))
+}
+
+pub mod result;

@@ -1,0 +1,8 @@
+//! What programs will do with the parsed files: Go's resolver choice ([`go_order`]), the
+//! names resolvers send ([`names`]), the program being diagnosed ([`program`]) and the
+//! combined prediction for one name ([`predict`]).
+
+pub mod go_order;
+pub mod names;
+pub mod predict;
+pub mod program;

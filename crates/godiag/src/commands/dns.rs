@@ -1,0 +1,56 @@
+//! `godiag dns HOST`.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use godiag_core::host::Host;
+use godiag_core::report::Report;
+use godiag_dns::domain::{self, Options};
+use godiag_dns::model::program::ProgramChoice;
+use godiag_dns::probe;
+use godiag_dns::probe::transport::{RealTransport, Transport};
+use serde_json::json;
+
+use super::{apply_fixes, build_host, emit};
+use crate::ExitStatus;
+use crate::cli::{DnsArgs, ForArg, GlobalArgs, NetTag, OnOff};
+
+/// Real sockets on this machine; on a recorded one, its recorded answers if it has any.
+fn transport(global: &GlobalArgs, host: &dyn Host) -> Option<Arc<dyn Transport>> {
+    if global.root.is_none() {
+        return Some(Arc::new(RealTransport));
+    }
+    host.metadata(Path::new("/.godiag/dns"))
+        .is_ok()
+        .then(|| Arc::new(probe::fixture_transport(host)) as Arc<dyn Transport>)
+}
+
+/// Runs the name-resolution domain for one host and renders the report.
+pub(crate) fn run(args: &DnsArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> {
+    let host = build_host(global)?;
+    let options = Options {
+        name: args.host.clone(),
+        program: ProgramChoice {
+            cgo: args.cgo.map(|cgo| cgo == OnOff::On),
+            tags: args
+                .tags
+                .iter()
+                .map(|tag| match tag {
+                    NetTag::Netgo => "netgo".to_owned(),
+                    NetTag::Netcgo => "netcgo".to_owned(),
+                })
+                .collect(),
+            go_command: args.for_ == ForArg::GoCommand,
+        },
+        servers: args.servers.clone(),
+        transport: transport(global, host.as_ref()),
+    };
+    let outcome = domain::run(Arc::clone(&host), &options, global.deadline);
+    let mut report = Report::new("dns", outcome.findings, json!(outcome.result));
+    // After edits, the report shows the machine as it now is.
+    if args.fix && apply_fixes(host.as_ref(), &report, args.yes)? {
+        let outcome = domain::run(host, &options, global.deadline);
+        report = Report::new("dns", outcome.findings, json!(outcome.result));
+    }
+    emit(&report, global)
+}
