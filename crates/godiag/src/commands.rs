@@ -1,5 +1,7 @@
 //! One function per command: build the host, run the domain, render.
 
+mod metrics;
+
 use std::collections::BTreeMap;
 use std::io::{self, BufWriter, Write};
 use std::sync::Arc;
@@ -44,6 +46,11 @@ pub fn run_command(args: &Args) -> anyhow::Result<ExitStatus> {
             }
             emit(&report, &args.global)
         }
+        Command::Metrics(metrics) => {
+            let host = build_host(&args.global)?;
+            let report = metrics::run(host.as_ref(), metrics, &args.global)?;
+            emit(&report, &args.global)
+        }
         Command::Explain { code, list } => explain(code.as_deref(), *list, &args.global),
         Command::Completions { shell } => {
             let mut out = io::stdout().lock();
@@ -58,6 +65,7 @@ pub fn run_command(args: &Args) -> anyhow::Result<ExitStatus> {
 pub(crate) fn registry() -> Vec<CheckMeta> {
     let mut all = core_checks::ALL.to_vec();
     all.extend(godiag_goenv::checks::registry());
+    all.extend(godiag_prom::checks::registry());
     all
 }
 

@@ -11,5 +11,6 @@
 mod fixture_go;
 mod go_env_differential;
 mod peers;
+mod prom_differential;
 mod promtool;
 mod scenarios;

@@ -1,0 +1,88 @@
+//! Numbers as Go's `strconv` reads them, which is what Prometheus's parsers use.
+//!
+//! Rust's `f64::from_str` and Go's `strconv.ParseFloat` agree on decimal syntax but not on
+//! the edges: Go rejects a sign before `NaN` and values that overflow to infinity
+//! (`1e400`), and Prometheus additionally rejects `p`, `P` and `_` (expfmt `parseFloat`).
+
+/// Parses a sample value or an `le`/`quantile` bound as expfmt's `parseFloat` does.
+#[must_use]
+pub fn parse_go_float(text: &str) -> Option<f64> {
+    if text.is_empty() || text.bytes().any(|b| matches!(b, b'p' | b'P' | b'_')) {
+        return None;
+    }
+    let unsigned = text
+        .strip_prefix('+')
+        .or_else(|| text.strip_prefix('-'))
+        .unwrap_or(text);
+    let signed = unsigned.len() != text.len();
+    if unsigned.eq_ignore_ascii_case("nan") {
+        return (!signed).then_some(f64::NAN);
+    }
+    if unsigned.eq_ignore_ascii_case("inf") || unsigned.eq_ignore_ascii_case("infinity") {
+        return Some(if text.starts_with('-') {
+            f64::NEG_INFINITY
+        } else {
+            f64::INFINITY
+        });
+    }
+    // Only digits, one dot and an exponent from here on; Rust would also take "infinity"
+    // spellings Go handles above, and hexadecimal is impossible without `p`.
+    if !unsigned
+        .bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'))
+    {
+        return None;
+    }
+    let value: f64 = text.parse().ok()?;
+    // Go reports overflow as a range error; Rust rounds to infinity.
+    (!value.is_infinite()).then_some(value)
+}
+
+/// Parses a timestamp as `strconv.ParseInt(text, 10, 64)` does.
+#[must_use]
+pub fn parse_go_int(text: &str) -> Option<i64> {
+    text.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_what_go_accepts() {
+        for (text, want) in [
+            ("1", 1.0),
+            ("-1.5", -1.5),
+            ("1.", 1.0),
+            (".5", 0.5),
+            ("+.5e1", 5.0),
+            ("1E3", 1000.0),
+            ("1e-400", 0.0),
+            ("+Inf", f64::INFINITY),
+            ("-inf", f64::NEG_INFINITY),
+            ("Infinity", f64::INFINITY),
+        ] {
+            assert_eq!(parse_go_float(text), Some(want), "{text}");
+        }
+        assert!(parse_go_float("NaN").is_some_and(f64::is_nan));
+        assert!(parse_go_float("nan").is_some_and(f64::is_nan));
+    }
+
+    #[test]
+    fn rejects_what_go_rejects() {
+        for text in [
+            "", "+", ".", "1e", "1e+", "0x1p-2", "0x10", "1_000", "+nan", "-NaN", "1e400", "infin",
+            "1,5", " 1", "1 ", "--1", "1.2.3",
+        ] {
+            assert_eq!(parse_go_float(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn timestamps() {
+        assert_eq!(parse_go_int("-5"), Some(-5));
+        assert_eq!(parse_go_int("+5"), Some(5));
+        assert_eq!(parse_go_int("1.5"), None);
+        assert_eq!(parse_go_int("9223372036854775808"), None);
+    }
+}
