@@ -1,18 +1,25 @@
 //! What the checks need to know about each family, gathered while samples stream past.
 //!
-//! Per sample this costs a few hash operations: one 128-bit fingerprint for duplicate
-//! series, one per label for distinct-value counts, and for histograms and summaries one
-//! per-series record (the series without `le`/`quantile`) holding the last bucket, the
-//! `+Inf` bucket, `_count` and whether `_sum` was seen. Nothing per sample is kept beyond
-//! its fingerprint, so memory stays far below the input's size.
+//! Two threads share the work. The parsing thread ([`collect`]) reads lines and, for each
+//! sample, computes what needs the line's text: a 64-bit fingerprint of the series, one
+//! hash per label value, the series' key without `le`/`quantile`, and the label-name rules.
+//! It sends these in batches to the tally thread ([`tally`]), which owns the tables: one
+//! small fingerprint table per family for duplicates, distinct-value sets per label, and
+//! per histogram/summary series the last bucket, the `+Inf` bucket, `_count` and `_sum`.
+//! Nothing per sample is kept beyond its fingerprint, so memory stays far below the
+//! input's size.
 
-use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasher, Hasher};
+mod collect;
+mod tally;
 
-use foldhash::fast::FixedState;
+use std::io::BufRead;
+use std::sync::mpsc;
+use std::thread;
+
 use serde::Serialize;
 
-use crate::model::{Family, MetricType, Sample, SampleRole, Visitor};
+use crate::model::Format;
+use crate::parse::{self, Parsed};
 
 /// Distinct values counted per label before counting stops (the count is then a floor).
 pub const DISTINCT_VALUES_CAP: usize = 1 << 16;
@@ -27,7 +34,7 @@ pub struct Occurrences {
 }
 
 impl Occurrences {
-    fn add(&mut self, line: u32) {
+    pub(crate) fn add(&mut self, line: u32) {
         if self.count == 0 {
             self.first_line = line;
         }
@@ -42,38 +49,24 @@ impl Occurrences {
 }
 
 /// Distinct values of one label within one family.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct LabelStats {
     /// The label name.
     pub name: Box<str>,
-    /// Fingerprints of the distinct values seen (up to [`DISTINCT_VALUES_CAP`]).
-    values: HashSet<u64, FixedState>,
+    /// How many distinct values were seen (a floor when saturated).
+    pub distinct: usize,
     /// True when more values were seen than are counted.
     pub saturated: bool,
     /// The first line with this label.
     pub first_line: u32,
-    /// The last value's fingerprint: consecutive samples often repeat a value.
-    last: u64,
 }
 
 impl LabelStats {
     /// Returns how many distinct values were seen (a floor when saturated).
     #[must_use]
     pub fn distinct(&self) -> usize {
-        self.values.len()
+        self.distinct
     }
-}
-
-/// What was seen of one histogram or summary series (labels without `le`/`quantile`).
-#[derive(Debug, Clone, Copy, Default)]
-struct SeriesState {
-    first_line: u32,
-    last_bound: Option<f64>,
-    last_count: f64,
-    inf: Option<f64>,
-    count: Option<f64>,
-    sum: bool,
-    buckets: u32,
 }
 
 /// A histogram or summary series whose samples do not add up.
@@ -123,316 +116,90 @@ pub struct FamilyStats {
     pub promtool_cardinality: u64,
 }
 
-/// Problems kept per family and kind; more are counted, not stored.
-const PROBLEMS_KEPT: usize = 5;
-
-/// The visitor that gathers [`FamilyStats`].
-#[derive(Debug)]
-pub struct Analyzer {
-    /// Per family, parallel to the parser's family table.
-    pub stats: Vec<FamilyStats>,
-    /// Fingerprint of every series seen → its first line. 64 bits: over a million series
-    /// the chance of one false duplicate is below 10^-7.
-    series: HashMap<u64, u32, FixedState>,
-    /// The last sample name and its hash.
-    last_name: (String, u64),
-    grouped: HashMap<(usize, u64), SeriesState, FixedState>,
-    /// Per family: the buckets/quantiles of its first grouped series, for `--extended`.
-    first_group: HashMap<usize, u64, FixedState>,
-    check_duplicates: bool,
-    openmetrics: bool,
+/// Parses `reader` and gathers per-family facts; returns the parse and one
+/// [`FamilyStats`] per family.
+#[must_use]
+pub fn analyze<R: BufRead>(reader: R, format: Format) -> (Parsed, Vec<FamilyStats>) {
+    // A few batches in flight let the two threads overlap without holding much.
+    let (sender, receiver) = mpsc::sync_channel::<collect::Batch>(4);
+    thread::scope(|scope| {
+        let tallying = scope.spawn(move || tally::run(&receiver));
+        let mut collector = collect::Collector::new(sender, format == Format::OpenMetrics);
+        let parsed = parse::parse(reader, format, &mut collector);
+        let names = collector.finish();
+        // The tally thread cannot panic on its input; should it, the stats are empty.
+        let tallied = tallying.join().unwrap_or_default();
+        let stats = tally::finish(tallied, &parsed.families, &names);
+        (parsed, stats)
+    })
 }
 
-impl Default for Analyzer {
-    fn default() -> Self {
-        Self {
-            stats: Vec::new(),
-            series: HashMap::with_hasher(FixedState::with_seed(1)),
-            grouped: HashMap::with_hasher(FixedState::with_seed(2)),
-            first_group: HashMap::with_hasher(FixedState::with_seed(3)),
-            last_name: (String::new(), 0),
-            check_duplicates: true,
-            openmetrics: false,
-        }
-    }
-}
-
-fn hash_pair(seed: u64, name: &str, value: &str) -> u64 {
-    let mut hasher = FixedState::with_seed(seed).build_hasher();
-    hasher.write(name.as_bytes());
-    hasher.write_u8(0xff);
-    hasher.write(value.as_bytes());
-    hasher.finish()
-}
-
-/// Spreads a 64-bit hash before it is summed into a fingerprint.
-fn remix(h: u64) -> u64 {
-    (h ^ (h >> 31))
-        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
-        .rotate_left(23)
-}
-
+/// Whether a label name is camelCase, as promlint's `[a-z][A-Z]`.
 fn is_camel(name: &str) -> bool {
     name.as_bytes()
         .windows(2)
         .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase())
 }
 
-impl Visitor for Analyzer {
-    fn sample(&mut self, families: &[Family], sample: &Sample<'_>) {
-        if self.stats.len() < families.len() {
-            self.stats.resize_with(families.len(), FamilyStats::default);
-        }
-        let family = &families[sample.family];
-        let kind = family.kind();
-        let stats = &mut self.stats[sample.family];
-        // A text-format gauge_histogram is a plain family to expfmt; OpenMetrics groups it.
-        let histogram = kind == MetricType::Histogram
-            || (self.openmetrics && kind == MetricType::GaugeHistogram);
-        let grouping = histogram || kind == MetricType::Summary;
-        let special = if histogram {
-            "le"
-        } else if kind == MetricType::Summary {
-            "quantile"
-        } else {
-            ""
-        };
-        if self.last_name.0 != sample.name {
-            self.last_name = (sample.name.to_owned(), hash_pair(0, sample.name, ""));
-        }
-        let mut fingerprint = self.last_name.1;
-        let mut group = 0u64;
-        let (mut le_seen, mut quantile_seen) = (false, false);
-        for label in sample.labels {
-            let h = hash_pair(7, label.name, &label.value);
-            // Summed, so the order of labels does not matter.
-            fingerprint = fingerprint.wrapping_add(remix(h));
-            le_seen |= label.name == "le";
-            quantile_seen |= label.name == "quantile";
-            if label.name == special {
-                continue;
-            }
-            group = group.wrapping_add(h);
-            if is_camel(label.name) {
-                stats.camel_labels.add(sample.line);
-                stats
-                    .camel_label_name
-                    .get_or_insert_with(|| label.name.into());
-            }
-            if label.name.starts_with("__") || label.name == "job" || label.name == "instance" {
-                stats.reserved_labels.add(sample.line);
-                stats
-                    .reserved_label_name
-                    .get_or_insert_with(|| label.name.into());
-            }
-            let at = stats
-                .labels
-                .iter()
-                .position(|l| &*l.name == label.name)
-                .unwrap_or_else(|| {
-                    stats.labels.push(LabelStats {
-                        name: label.name.into(),
-                        values: HashSet::with_hasher(FixedState::with_seed(4)),
-                        saturated: false,
-                        first_line: sample.line,
-                        last: !h,
-                    });
-                    stats.labels.len() - 1
-                });
-            let entry = &mut stats.labels[at];
-            if entry.last != h {
-                entry.last = h;
-                if entry.values.len() < DISTINCT_VALUES_CAP {
-                    entry.values.insert(h);
-                } else if !entry.values.contains(&h) {
-                    entry.saturated = true;
-                }
-            }
-        }
-        // promlint counts these per series (once per line is the same for lint purposes)
-        // and skips untyped families.
-        if le_seen && !histogram && kind != MetricType::Untyped {
-            stats.le_label.add(sample.line);
-        }
-        if quantile_seen && kind != MetricType::Summary && kind != MetricType::Untyped {
-            stats.quantile_label.add(sample.line);
-        }
-        if kind == MetricType::Counter
-            && sample.role == SampleRole::Value
-            && sample
-                .value
-                .partial_cmp(&0.0)
-                .is_none_or(std::cmp::Ordering::is_lt)
-        {
-            stats.negative_counter.add(sample.line);
-        }
-        if self.check_duplicates {
-            match self.series.entry(fingerprint) {
-                std::collections::hash_map::Entry::Occupied(first) => {
-                    if !stats.duplicates.seen() {
-                        stats.duplicate_of = *first.get();
-                    }
-                    stats.duplicates.add(sample.line);
-                }
-                std::collections::hash_map::Entry::Vacant(slot) => {
-                    slot.insert(sample.line);
-                    stats.series += 1;
-                }
-            }
-        } else {
-            stats.series += 1;
-        }
-        if grouping {
-            let series = self
-                .grouped
-                .entry((sample.family, group))
-                .or_insert(SeriesState {
-                    first_line: sample.line,
-                    ..SeriesState::default()
-                });
-            track(series, kind, sample, stats);
-            self.first_group.entry(sample.family).or_insert(group);
-        }
-    }
+/// Label names Prometheus reserves (`__` prefix) or overwrites from the target.
+fn is_reserved(name: &str) -> bool {
+    name.starts_with("__") || name == "job" || name == "instance"
 }
 
-/// Follows one histogram or summary series through its samples.
-fn track(series: &mut SeriesState, kind: MetricType, sample: &Sample<'_>, stats: &mut FamilyStats) {
-    match sample.role {
-        SampleRole::Bucket(le) if kind != MetricType::Summary => {
-            series.buckets += 1;
-            if let Some(last) = series.last_bound
-                && (le <= last || sample.value < series.last_count)
-                && stats.not_cumulative.len() < PROBLEMS_KEPT
-            {
-                let detail = if le <= last {
-                    format!(
-                        "bucket le=\"{le}\" comes after le=\"{last}\" (line {})",
-                        sample.line
-                    )
-                } else {
-                    format!(
-                        "bucket le=\"{le}\" counts {} but the smaller bucket le=\"{last}\" counts {} (line {})",
-                        sample.value, series.last_count, sample.line
-                    )
-                };
-                stats.not_cumulative.push(SeriesProblem {
-                    line: sample.line,
-                    detail,
-                });
-            }
-            series.last_bound = Some(le);
-            series.last_count = sample.value;
-            if le == f64::INFINITY {
-                series.inf = Some(sample.value);
-            }
-        }
-        SampleRole::Quantile(q) if kind == MetricType::Summary => {
-            series.buckets += 1;
-            if !(0.0..=1.0).contains(&q) && stats.summary_problems.len() < PROBLEMS_KEPT {
-                stats.summary_problems.push(SeriesProblem {
-                    line: sample.line,
-                    detail: format!("quantile=\"{q}\" is outside 0..1 (line {})", sample.line),
-                });
-            }
-        }
-        SampleRole::Count => series.count = Some(sample.value),
-        SampleRole::Sum => series.sum = true,
-        _ => {}
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-impl Analyzer {
-    /// An analyzer; `check_duplicates` false saves the per-series fingerprints, and
-    /// `openmetrics` groups gauge histograms' buckets as histograms'.
-    #[must_use]
-    pub fn new(check_duplicates: bool, openmetrics: bool) -> Self {
-        Self {
-            check_duplicates,
-            openmetrics,
-            ..Self::default()
-        }
+    fn stats(text: &str) -> Vec<FamilyStats> {
+        let (parsed, stats) = analyze(text.as_bytes(), Format::Text);
+        assert!(parsed.error.is_none(), "{:?}", parsed.error);
+        stats
     }
 
-    /// Finishes per-series checks once the input has been read.
-    #[must_use]
-    pub fn finish(mut self, families: &[Family]) -> Vec<FamilyStats> {
-        self.stats.resize_with(families.len(), FamilyStats::default);
-        let mut groups: Vec<((usize, u64), SeriesState)> = self.grouped.into_iter().collect();
-        groups.sort_by_key(|(_, state)| state.first_line);
-        let mut group_counts = vec![0u64; families.len()];
-        for ((family, key), state) in groups {
-            group_counts[family] += 1;
-            let stats = &mut self.stats[family];
-            if self.first_group.get(&family) == Some(&key) {
-                stats.promtool_cardinality = u64::from(state.buckets) + 2;
-            }
-            match families[family].kind() {
-                MetricType::Histogram | MetricType::GaugeHistogram => {
-                    finish_histogram(&state, stats);
-                }
-                MetricType::Summary => finish_summary(&state, stats),
-                _ => {}
-            }
-        }
-        for (index, stats) in self.stats.iter_mut().enumerate() {
-            stats.promtool_cardinality = if group_counts[index] > 0 {
-                group_counts[index] * stats.promtool_cardinality
-            } else {
-                stats.series + stats.duplicates.count
-            };
-        }
-        self.stats
+    #[test]
+    fn duplicates_ignore_label_order_and_distinct_values_are_counted() {
+        let stats = stats("a{x=\"1\",y=\"2\"} 1\na{y=\"2\",x=\"1\"} 1\na{x=\"2\",y=\"2\"} 1\n");
+        assert_eq!(stats[0].series, 2);
+        assert_eq!(stats[0].duplicates.count, 1);
+        assert_eq!(stats[0].duplicate_of, 1);
+        let distinct: Vec<_> = stats[0]
+            .labels
+            .iter()
+            .map(|l| (&*l.name, l.distinct))
+            .collect();
+        assert_eq!(distinct, [("x", 2), ("y", 1)]);
     }
-}
 
-fn finish_histogram(series: &SeriesState, stats: &mut FamilyStats) {
-    let line = series.first_line;
-    if series.buckets > 0 && series.inf.is_none() && stats.missing_inf.len() < PROBLEMS_KEPT {
-        stats.missing_inf.push(SeriesProblem {
-            line,
-            detail: format!("the series starting at line {line} has no le=\"+Inf\" bucket"),
-        });
+    #[test]
+    fn histogram_series_are_followed_per_label_set() {
+        let stats = stats(
+            "# TYPE h histogram\nh_bucket{a=\"1\",le=\"1\"} 5\nh_bucket{a=\"1\",le=\"2\"} 3\n\
+             h_bucket{a=\"1\",le=\"+Inf\"} 6\nh_count{a=\"1\"} 7\nh_sum{a=\"1\"} 1\n\
+             h_bucket{a=\"2\",le=\"1\"} 1\nh_count{a=\"2\"} 1\nh_sum{a=\"2\"} 1\n",
+        );
+        let h = &stats[0];
+        assert_eq!(h.not_cumulative.len(), 1);
+        assert_eq!(h.not_cumulative[0].line, 3);
+        assert_eq!(h.missing_inf.len(), 1);
+        assert_eq!(h.missing_inf[0].line, 7);
+        assert_eq!(h.count_mismatch.len(), 1);
+        assert!(h.count_mismatch[0].detail.contains("_count 7"));
+        // promtool --extended: 2 series x (3 buckets of the first + 2).
+        assert_eq!(h.promtool_cardinality, 10);
     }
-    if stats.count_mismatch.len() >= PROBLEMS_KEPT {
-        return;
-    }
-    let detail = match (series.inf, series.count) {
-        (Some(inf), Some(count))
-            if inf.total_cmp(&count).is_ne() && !(inf.is_nan() && count.is_nan()) =>
-        {
-            Some(format!(
-                "the series starting at line {line} has _count {count} but its +Inf bucket counts {inf}"
-            ))
-        }
-        (_, None) => Some(format!("the series starting at line {line} has no _count")),
-        _ if !series.sum => Some(format!("the series starting at line {line} has no _sum")),
-        _ => None,
-    };
-    if let Some(detail) = detail {
-        stats.count_mismatch.push(SeriesProblem { line, detail });
-    }
-}
 
-fn finish_summary(series: &SeriesState, stats: &mut FamilyStats) {
-    let line = series.first_line;
-    let detail = match series.count {
-        None => Some(format!("the series starting at line {line} has no _count")),
-        Some(count)
-            if count
-                .partial_cmp(&0.0)
-                .is_none_or(std::cmp::Ordering::is_lt) =>
-        {
-            Some(format!(
-                "the series starting at line {line} has _count {count}"
-            ))
-        }
-        Some(_) if !series.sum => Some(format!("the series starting at line {line} has no _sum")),
-        Some(_) => None,
-    };
-    if let Some(detail) = detail
-        && stats.summary_problems.len() < PROBLEMS_KEPT
-    {
-        stats.summary_problems.push(SeriesProblem { line, detail });
+    #[test]
+    fn label_rules_follow_promlint() {
+        let stats = stats(
+            "# TYPE g gauge\ng{le=\"1\",fooBar=\"x\",job=\"j\"} 1\nu{le=\"1\"} 1\n# TYPE c counter\nc -1\n",
+        );
+        assert_eq!(stats[0].le_label.count, 1);
+        assert_eq!(stats[0].camel_label_name.as_deref(), Some("fooBar"));
+        assert_eq!(stats[0].reserved_label_name.as_deref(), Some("job"));
+        assert!(
+            !stats[1].le_label.seen(),
+            "untyped families are not checked"
+        );
+        assert!(stats[2].negative_counter.seen());
     }
 }

@@ -11,7 +11,7 @@ use godiag_core::runner::{self, Task, TaskOutput, duration_ms};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::analysis::Analyzer;
+use crate::analysis;
 use crate::checks::{self, Context};
 use crate::model::Format;
 use crate::parse::{self, format_from_content_type, sniff_format};
@@ -196,9 +196,8 @@ fn read(input: Input, options: Options, deadline: Duration) -> Context {
         .input_format
         .or_else(|| content_type.as_deref().and_then(format_from_content_type))
         .unwrap_or_else(|| sniff_format(reader.fill_buf().unwrap_or_default()));
-    let mut analyzer = Analyzer::new(true, format == Format::OpenMetrics);
-    let parsed = parse::parse(reader, format, &mut analyzer);
-    context.stats = analyzer.finish(&parsed.families);
+    let (parsed, stats) = analysis::analyze(reader, format);
+    context.stats = stats;
     context.format = parsed.format;
     context.families = parsed.families;
     context.error = parsed.error;

@@ -82,43 +82,91 @@ impl Families {
 }
 
 /// Parses `reader` as `format`, handing every sample to `visitor`.
+///
+/// Lines are parsed in place in the reader's buffer; only a line that straddles two
+/// buffer fills is copied.
 pub fn parse<R: BufRead, V: Visitor>(mut reader: R, format: Format, visitor: &mut V) -> Parsed {
-    let mut line = Vec::with_capacity(256);
-    let mut number: u32 = 0;
-    let mut bytes: u64 = 0;
     let mut machine = Machine::new(format);
+    let mut counter = Counter::default();
+    let mut carry = Vec::new();
     let error = loop {
-        line.clear();
-        match reader.read_until(b'\n', &mut line) {
-            Ok(0) => break machine.finish(number),
-            Ok(read) => {
-                number = number.saturating_add(1);
-                bytes += read as u64;
-                let terminated = line.last() == Some(&b'\n');
-                let content = if terminated {
-                    &line[..line.len() - 1]
+        let buffer = match reader.fill_buf() {
+            Ok([]) => break machine.finish(counter.number),
+            Ok(buffer) => buffer,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+            Err(source) => break Some(counter.read_error(source)),
+        };
+        let mut consumed = 0;
+        let mut failed = None;
+        while let Some(end) = memchr::memchr(b'\n', &buffer[consumed..]) {
+            let line = &buffer[consumed..consumed + end];
+            consumed += end + 1;
+            if let Err(error) = counter.line(&mut machine, line, true, visitor) {
+                failed = Some(error);
+                break;
+            }
+        }
+        reader.consume(consumed);
+        if failed.is_some() {
+            break failed;
+        }
+        if consumed > 0 {
+            continue;
+        }
+        // No whole line left in the buffer: read the rest of this one across fills.
+        carry.clear();
+        match reader.read_until(b'\n', &mut carry) {
+            Ok(_) => {
+                let terminated = carry.last() == Some(&b'\n');
+                let line = if terminated {
+                    &carry[..carry.len() - 1]
                 } else {
-                    &line[..]
+                    &carry[..]
                 };
-                if let Err(error) = machine.line(content, terminated, number, visitor) {
-                    break Some(Error::Syntax(error));
+                if let Err(error) = counter.line(&mut machine, line, terminated, visitor) {
+                    break Some(error);
                 }
             }
             Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
-            Err(source) => {
-                break Some(Error::Read {
-                    line: number.saturating_add(1),
-                    source,
-                });
-            }
+            Err(source) => break Some(counter.read_error(source)),
         }
     };
     Parsed {
         format,
         families: machine.into_families(),
-        lines: number,
-        bytes,
+        lines: counter.number,
+        bytes: counter.bytes,
         error,
+    }
+}
+
+/// Line and byte counts of a parse.
+#[derive(Debug, Default)]
+struct Counter {
+    number: u32,
+    bytes: u64,
+}
+
+impl Counter {
+    fn line<V: Visitor>(
+        &mut self,
+        machine: &mut Machine,
+        line: &[u8],
+        terminated: bool,
+        visitor: &mut V,
+    ) -> Result<(), Error> {
+        self.number = self.number.saturating_add(1);
+        self.bytes += line.len() as u64 + u64::from(terminated);
+        machine
+            .line(line, terminated, self.number, visitor)
+            .map_err(Error::Syntax)
+    }
+
+    fn read_error(&self, source: io::Error) -> Error {
+        Error::Read {
+            line: self.number.saturating_add(1),
+            source,
+        }
     }
 }
 

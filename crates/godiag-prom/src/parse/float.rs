@@ -7,6 +7,12 @@
 /// Parses a sample value or an `le`/`quantile` bound as expfmt's `parseFloat` does.
 #[must_use]
 pub fn parse_go_float(text: &str) -> Option<f64> {
+    // Most values are small integers; parse those directly (exact below 2^53).
+    if !text.is_empty() && text.len() <= 15 && text.bytes().all(|b| b.is_ascii_digit()) {
+        let integer = text.bytes().fold(0u64, |n, b| n * 10 + u64::from(b - b'0'));
+        #[allow(clippy::cast_precision_loss)] // at most 15 digits, below 2^53
+        return Some(integer as f64);
+    }
     if text.is_empty() || text.bytes().any(|b| matches!(b, b'p' | b'P' | b'_')) {
         return None;
     }

@@ -318,7 +318,15 @@ impl TextParser {
             return (*at, *role);
         }
         let found = self.lookup(name, number);
-        self.last_lookup = Some((name.as_bytes().to_vec(), found.0, found.1));
+        // Reuse the allocation of the previous name.
+        let mut bytes = self
+            .last_lookup
+            .take()
+            .map(|(b, _, _)| b)
+            .unwrap_or_default();
+        bytes.clear();
+        bytes.extend_from_slice(name.as_bytes());
+        self.last_lookup = Some((bytes, found.0, found.1));
         found
     }
 
