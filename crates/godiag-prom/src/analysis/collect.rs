@@ -109,8 +109,12 @@ impl Collector {
     }
 
     /// The slot of `name` in `family`, adding it when new (`None` past 65,535 names).
-    fn slot(&mut self, family: usize, name: &str) -> Option<u16> {
+    /// `guess` is where it usually is: labels mostly come in the same order on every line.
+    fn slot(&mut self, family: usize, name: &str, guess: usize) -> Option<u16> {
         let names = &mut self.names[family];
+        if names.get(guess).is_some_and(|known| &*known.name == name) {
+            return u16::try_from(guess).ok();
+        }
         if let Some(at) = names.iter().position(|known| &*known.name == name) {
             return u16::try_from(at).ok();
         }
@@ -162,8 +166,8 @@ impl Visitor for Collector {
             camel: None,
             reserved: None,
         };
-        for label in sample.labels {
-            let Some(slot) = self.slot(sample.family, label.name) else {
+        for (position, label) in sample.labels.iter().enumerate() {
+            let Some(slot) = self.slot(sample.family, label.name, position) else {
                 continue;
             };
             let known = &self.names[sample.family][usize::from(slot)];

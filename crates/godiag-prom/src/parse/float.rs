@@ -44,6 +44,46 @@ pub fn parse_go_float(text: &str) -> Option<f64> {
     (!value.is_infinite()).then_some(value)
 }
 
+/// Parses `[-]digits[.digits]` with at most 15 digits in all, the common case, without
+/// the general algorithm: the digits form an integer below 2^53 and the power of ten is
+/// exact, so one IEEE division is correctly rounded (Clinger's fast path), as
+/// `strconv.ParseFloat` would round. Returns `None` for anything else.
+#[must_use]
+pub(crate) fn parse_simple_decimal(token: &[u8]) -> Option<f64> {
+    const POWERS: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    let (negative, digits) = match token.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, token),
+    };
+    let mut mantissa: u64 = 0;
+    let mut count = 0usize;
+    let mut fraction: Option<usize> = None;
+    for &byte in digits {
+        match byte {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + u64::from(byte - b'0');
+                count += 1;
+                if let Some(places) = fraction.as_mut() {
+                    *places += 1;
+                }
+                if count > 15 {
+                    return None;
+                }
+            }
+            b'.' if fraction.is_none() => fraction = Some(0),
+            _ => return None,
+        }
+    }
+    if count == 0 {
+        return None;
+    }
+    #[allow(clippy::cast_precision_loss)] // below 10^15 < 2^53: exact
+    let value = mantissa as f64 / POWERS[fraction.unwrap_or(0)];
+    Some(if negative { -value } else { value })
+}
+
 /// Parses a timestamp as `strconv.ParseInt(text, 10, 64)` does.
 #[must_use]
 pub fn parse_go_int(text: &str) -> Option<i64> {
@@ -81,6 +121,54 @@ mod tests {
             "1,5", " 1", "1 ", "--1", "1.2.3",
         ] {
             assert_eq!(parse_go_float(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn the_fast_path_rounds_like_the_general_one() {
+        for text in [
+            "0",
+            "-0",
+            "1",
+            "12.5",
+            "0.1",
+            "0.3",
+            "-7.000",
+            "123456789012345",
+            "1.",
+            ".5",
+            "99999.99999",
+            "0.00000000000001",
+            "3.141592653589",
+        ] {
+            let general: f64 = text.parse().unwrap();
+            let fast = parse_simple_decimal(text.as_bytes()).unwrap();
+            assert_eq!(fast.to_bits(), general.to_bits(), "{text}");
+        }
+        for text in [
+            "",
+            "-",
+            ".",
+            "1e5",
+            "+1",
+            "1.2.3",
+            "1234567890123456",
+            "NaN",
+        ] {
+            assert_eq!(parse_simple_decimal(text.as_bytes()), None, "{text}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_fast_path_agrees_with_rust_on_random_decimals(
+            whole in 0u64..10_000_000, frac in 0u64..10_000_000, places in 0usize..8
+        ) {
+            let text = format!("{whole}.{frac:0places$}");
+            if let Some(fast) = parse_simple_decimal(text.as_bytes()) {
+                let general: f64 = text.parse().unwrap();
+                proptest::prop_assert_eq!(fast.to_bits(), general.to_bits(), "{}", text);
+            }
         }
     }
 

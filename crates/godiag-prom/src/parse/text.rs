@@ -19,6 +19,8 @@ pub(crate) struct TextParser {
     /// The last sample name looked up and its answer: consecutive samples mostly share a
     /// name. Cleared whenever the family table changes.
     last_lookup: Option<(Vec<u8>, usize, Option<SampleRole>)>,
+    /// The label list's allocation, kept between lines.
+    label_buffer: Vec<Label<'static>>,
 }
 
 /// A position in one line; past the end is `\n` for a terminated line and end of input
@@ -84,15 +86,22 @@ impl<'a> Cursor<'a> {
 
     /// Go's `readTokenAsMetricName` (and label names with `colon` false).
     fn name_token(&mut self, colon: bool) -> (usize, usize, bool) {
+        let (start_class, continue_class) = if colon {
+            (METRIC_START, METRIC_CONTINUE)
+        } else {
+            (LABEL_START, LABEL_CONTINUE)
+        };
         let start = self.pos;
-        let valid_start = |b: u8| b.is_ascii_alphabetic() || b == b'_' || (colon && b == b':');
-        if !self.current().is_some_and(valid_start) {
+        if self
+            .current()
+            .is_none_or(|b| NAME_CLASSES[usize::from(b)] & start_class == 0)
+        {
             return (start, start, false);
         }
         let rest = &self.bytes[start..];
         if let Some(offset) = rest
             .iter()
-            .position(|&b| !(valid_start(b) || b.is_ascii_digit()))
+            .position(|&b| NAME_CLASSES[usize::from(b)] & continue_class == 0)
         {
             self.pos = start + offset;
             (start, self.pos, false)
@@ -116,6 +125,37 @@ impl<'a> Cursor<'a> {
         self.slice(start, end).unwrap_or_default()
     }
 }
+
+const LABEL_START: u8 = 1;
+const LABEL_CONTINUE: u8 = 2;
+const METRIC_START: u8 = 4;
+const METRIC_CONTINUE: u8 = 8;
+
+/// Which bytes may start or continue a label name or a metric name (expfmt's
+/// `isValidLabelNameStart` and friends), one table lookup per byte.
+static NAME_CLASSES: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        #[allow(clippy::cast_possible_truncation)] // b < 256
+        let byte = b as u8;
+        let letter = byte.is_ascii_alphabetic() || byte == b'_';
+        let digit = byte.is_ascii_digit();
+        let mut class = 0;
+        if letter {
+            class |= LABEL_START | LABEL_CONTINUE | METRIC_START | METRIC_CONTINUE;
+        }
+        if digit {
+            class |= LABEL_CONTINUE | METRIC_CONTINUE;
+        }
+        if byte == b':' {
+            class |= METRIC_START | METRIC_CONTINUE;
+        }
+        table[b] = class;
+        b += 1;
+    }
+    table
+};
 
 /// The error for running out of input in the middle of a line.
 fn eof(number: u32, cursor: &Cursor<'_>) -> ParseError {
@@ -371,7 +411,13 @@ impl TextParser {
         if cursor.skip_if_blank().is_none() {
             return Err(eof(number, cursor));
         }
-        let mut labels: Vec<Label<'_>> = Vec::new();
+        // Borrow the buffer's allocation for this line (collecting an always-empty
+        // iterator from a vector reuses its allocation in place).
+        #[allow(clippy::unnecessary_filter_map)] // the map changes the lifetime
+        let mut labels: Vec<Label<'_>> = std::mem::take(&mut self.label_buffer)
+            .into_iter()
+            .filter_map(|_| None)
+            .collect();
         let mut bound = None;
         if cursor.current() == Some(b'{') {
             let family_name: &str = &self.families.list[family].name;
@@ -382,8 +428,8 @@ impl TextParser {
         if at_eof {
             return Err(eof(number, cursor));
         }
-        let token = String::from_utf8_lossy(&cursor.bytes[start..end]);
-        let Some(value) = parse_go_float(&token) else {
+        let Some(value) = parse_value(&cursor.bytes[start..end]) else {
+            let token = String::from_utf8_lossy(&cursor.bytes[start..end]);
             cursor.pos = start;
             return Err(error(
                 number,
@@ -408,8 +454,18 @@ impl TextParser {
                 line: number,
             },
         );
+        labels.clear();
+        #[allow(clippy::unnecessary_filter_map)] // the map changes the lifetime
+        let buffer = labels.into_iter().filter_map(|_| None).collect();
+        self.label_buffer = buffer;
         Ok(())
     }
+}
+
+/// A sample value: plain decimals directly, anything else through [`parse_go_float`].
+fn parse_value(token: &[u8]) -> Option<f64> {
+    super::float::parse_simple_decimal(token)
+        .or_else(|| std::str::from_utf8(token).ok().and_then(parse_go_float))
 }
 
 /// `name` without the first of `suffixes` it ends in (Go's `summaryMetricName` and
@@ -441,9 +497,6 @@ fn read_labels<'a>(
     labels: &mut Vec<Label<'a>>,
 ) -> Result<Option<SampleRole>, ParseError> {
     let mut role = None;
-    // Names of the labels that are real labels (not the histogram's `le` or the
-    // summary's `quantile`), for the duplicate check as Go does it.
-    let mut real: Vec<&'a str> = Vec::new();
     loop {
         match cursor.skip_blank_tab() {
             None => return Err(eof(number, cursor)),
@@ -466,8 +519,7 @@ fn read_labels<'a>(
                 format!("invalid label name for metric {}", go_quote(family_name)),
             ));
         }
-        let bytes: &'a [u8] = cursor.bytes;
-        let name: &'a str = std::str::from_utf8(&bytes[start..end]).unwrap_or_default();
+        let name: &'a str = cursor.text(start, end);
         if name == "__name__" {
             cursor.pos = start;
             return Err(error(
@@ -476,11 +528,10 @@ fn read_labels<'a>(
                 "label name \"__name__\" is reserved".to_owned(),
             ));
         }
+        // Go keeps the histogram's `le` and the summary's `quantile` out of the label list
+        // it checks for duplicates, so a repeated `le` is no error there.
         let special = (kind == MetricType::Summary && name == "quantile")
             || (kind == MetricType::Histogram && name == "le");
-        if !special {
-            real.push(name);
-        }
         if cursor.skip_if_blank().is_none() {
             return Err(eof(number, cursor));
         }
@@ -494,7 +545,7 @@ fn read_labels<'a>(
                 ),
             ));
         }
-        if !special && real[..real.len() - 1].contains(&name) {
+        if !special && labels.iter().any(|label| label.name == name) {
             return Err(error(
                 number,
                 cursor,
@@ -567,7 +618,7 @@ fn read_label_value<'a>(cursor: &mut Cursor<'a>, number: u32) -> Result<Cow<'a, 
     // The common case: no escape before the closing quote.
     if let Some(offset) = bytes
         .get(start..)
-        .and_then(|rest| rest.iter().position(|&b| b == b'"' || b == b'\\'))
+        .and_then(|rest| memchr::memchr2(b'"', b'\\', rest))
         && bytes[start + offset] == b'"'
     {
         cursor.pos = start + offset;
