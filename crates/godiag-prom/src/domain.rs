@@ -147,7 +147,9 @@ fn read(input: Input, options: Options, deadline: Duration) -> Context {
             location_path,
             reader,
         } => (source, location_path, Some(reader), None, None),
-        Input::Url(url) => match scrape::fetch(&url, deadline) {
+        // The HTTP exchange gets a little less than the deadline, so that a hanging server
+        // is reported as a failed scrape (with its timing) rather than as a timed-out check.
+        Input::Url(url) => match scrape::fetch(&url, deadline.saturating_sub(deadline / 10)) {
             Ok(response) => {
                 let info = ScrapeInfo {
                     url: url.clone(),

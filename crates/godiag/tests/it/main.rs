@@ -10,6 +10,7 @@
 
 mod fixture_go;
 mod go_env_differential;
+mod metrics_cli;
 mod peers;
 mod prom_differential;
 mod promtool;
