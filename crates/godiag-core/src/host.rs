@@ -133,6 +133,11 @@ pub trait Host: Send + Sync {
         SystemTime::now()
     }
 
+    /// Opens a file for streaming reads (inputs too large to hold in memory).
+    fn open(&self, path: &Path) -> io::Result<Box<dyn Read + Send>> {
+        Ok(Box::new(io::Cursor::new(self.read(path)?)))
+    }
+
     /// Reads a whole file as UTF-8 text.
     fn read_to_string(&self, path: &Path) -> io::Result<String> {
         String::from_utf8(self.read(path)?)
@@ -169,6 +174,10 @@ pub struct RealHost;
 impl Host for RealHost {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
         std::fs::read(path)
+    }
+
+    fn open(&self, path: &Path) -> io::Result<Box<dyn Read + Send>> {
+        Ok(Box::new(std::fs::File::open(path)?))
     }
 
     fn metadata(&self, path: &Path) -> io::Result<FileMeta> {
@@ -313,6 +322,10 @@ impl FixtureHost {
 impl Host for FixtureHost {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
         std::fs::read(self.map(path))
+    }
+
+    fn open(&self, path: &Path) -> io::Result<Box<dyn Read + Send>> {
+        Ok(Box::new(std::fs::File::open(self.map(path))?))
     }
 
     fn metadata(&self, path: &Path) -> io::Result<FileMeta> {

@@ -86,6 +86,8 @@ pub enum Command {
     /// Trace a host name through nsswitch, NSS modules, systemd-resolved and resolv.conf, and
     /// predict which resolver Go will use for it.
     Dns(DnsArgs),
+    /// Lint a Prometheus exposition the way promtool does, plus conventions and cardinality.
+    Metrics(MetricsArgs),
     /// Print the page of a check code.
     Explain {
         /// The code, e.g. GO004.
@@ -130,6 +132,38 @@ pub enum LintKind {
     Collector,
     /// Jaeger sampling strategies (JSON).
     Sampling,
+}
+
+/// `godiag metrics` arguments.
+#[derive(Debug, ClapArgs)]
+pub struct MetricsArgs {
+    /// A file, `-` for standard input, or an http(s) URL to scrape.
+    #[arg(value_name = "URL|FILE|-")]
+    pub input: String,
+    /// Report every family whose name does not start with PREFIX (e.g. `go_app_`).
+    #[arg(long, value_name = "PREFIX")]
+    pub require_prefix: Option<String>,
+    /// Report families with more series than this.
+    #[arg(long, value_name = "N", default_value_t = godiag_prom::domain::DEFAULT_MAX_SERIES_PER_FAMILY)]
+    pub max_series_per_family: u64,
+    /// Report labels with more distinct values than this within one family.
+    #[arg(long, value_name = "N", default_value_t = godiag_prom::domain::DEFAULT_MAX_LABEL_VALUES)]
+    pub max_label_values: u64,
+    /// The exposition format; by default the Content-Type of a scrape, or detected from the
+    /// first lines (`# EOF`, `# UNIT`, OpenMetrics-only types).
+    #[arg(long, value_enum, default_value_t = InputFormatArg::Auto)]
+    pub input_format: InputFormatArg,
+}
+
+/// `--input-format` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InputFormatArg {
+    /// Detect.
+    Auto,
+    /// Prometheus text format 0.0.4.
+    Text,
+    /// OpenMetrics 1.0.
+    Openmetrics,
 }
 
 /// `godiag go` subcommands.

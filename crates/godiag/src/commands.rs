@@ -1,6 +1,7 @@
 //! One function per command: build the host, run the domain, render.
 
 mod lint;
+mod metrics;
 mod port;
 
 use std::collections::BTreeMap;
@@ -59,6 +60,11 @@ pub fn run_command(args: &Args) -> anyhow::Result<ExitStatus> {
             command: GoCommand::Fetch { module },
         } => fetch::run(module, &args.global),
         Command::Dns(dns) => dns::run(dns, &args.global),
+        Command::Metrics(metrics) => {
+            let host = build_host(&args.global)?;
+            let report = metrics::run(host.as_ref(), metrics, &args.global)?;
+            emit(&report, &args.global)
+        }
         Command::Explain { code, list } => explain(code.as_deref(), *list, &args.global),
         Command::Completions { shell } => {
             let mut out = io::stdout().lock();
@@ -76,6 +82,7 @@ pub(crate) fn registry() -> Vec<CheckMeta> {
     all.extend(godiag_net::checks::registry());
     all.extend(godiag_otel::checks::registry());
     all.extend(godiag_dns::checks::registry());
+    all.extend(godiag_prom::checks::registry());
     all
 }
 

@@ -1,0 +1,297 @@
+//! Runs the metrics domain: obtain the exposition (file, standard input or a scrape),
+//! stream it through the parser and the analyzer, then run the checks — all under one
+//! deadline. Builds the `.metrics` result of the JSON report.
+
+use std::io::{BufRead, BufReader, Read};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use godiag_core::finding::Finding;
+use godiag_core::runner::{self, Task, TaskOutput, duration_ms};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::analysis;
+use crate::checks::{self, Context};
+use crate::model::Format;
+use crate::parse::{self, format_from_content_type, sniff_format};
+use crate::scrape;
+
+/// Default `--max-series-per-family`.
+pub const DEFAULT_MAX_SERIES_PER_FAMILY: u64 = 1000;
+/// Default `--max-label-values`.
+pub const DEFAULT_MAX_LABEL_VALUES: u64 = 100;
+
+/// How to check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// Every family must start with this (`--require-prefix`).
+    pub require_prefix: Option<String>,
+    /// More series than this in one family is a finding (PROM108).
+    pub max_series_per_family: u64,
+    /// More distinct values than this for one label of one family is a finding (PROM109).
+    pub max_label_values: u64,
+    /// The format to parse; detected when `None`.
+    pub input_format: Option<Format>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            require_prefix: None,
+            max_series_per_family: DEFAULT_MAX_SERIES_PER_FAMILY,
+            max_label_values: DEFAULT_MAX_LABEL_VALUES,
+            input_format: None,
+        }
+    }
+}
+
+/// Where the exposition comes from.
+pub enum Input {
+    /// An opened file or standard input.
+    Reader {
+        /// The name the user gave (`-` for standard input).
+        source: String,
+        /// The path findings point into.
+        location_path: String,
+        /// The bytes.
+        reader: Box<dyn Read + Send>,
+    },
+    /// A URL to scrape.
+    Url(String),
+}
+
+/// The HTTP exchange of a URL input.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScrapeInfo {
+    /// The URL.
+    pub url: String,
+    /// The `Accept` header sent.
+    pub accept: &'static str,
+    /// HTTP status, when a response came.
+    pub status: Option<u16>,
+    /// The `Content-Type` header, if any.
+    pub content_type: Option<String>,
+    /// Time to the response headers, or to the failure.
+    pub duration_ms: u64,
+    /// The time the whole exchange was allowed (the deadline).
+    pub timeout_ms: u64,
+    /// Why there was no usable response.
+    pub error: Option<String>,
+}
+
+/// What the domain produced.
+#[derive(Debug)]
+pub struct Outcome {
+    /// Every finding, the runner's own included.
+    pub findings: Vec<Finding>,
+    /// The `.metrics` object of the JSON report.
+    pub result: Value,
+}
+
+/// Reads, analyses and checks `input` within `deadline`.
+#[must_use]
+pub fn run(input: Input, options: Options, deadline: Duration) -> Outcome {
+    let started = Instant::now();
+    let slot: Arc<Mutex<Option<Context>>> = Arc::new(Mutex::new(None));
+    let writer = Arc::clone(&slot);
+    let mut findings = runner::run(
+        vec![Task::new("read-exposition", move || {
+            let context = read(input, options, deadline);
+            *writer.lock().unwrap_or_else(PoisonError::into_inner) = Some(context);
+            TaskOutput::default()
+        })],
+        deadline,
+    )
+    .findings;
+    let Some(context) = slot.lock().unwrap_or_else(PoisonError::into_inner).take() else {
+        return Outcome {
+            findings,
+            result: Value::Null,
+        };
+    };
+    let result = result(&context);
+    let mut groups = vec![checks::SYNTAX];
+    if context.scrape.is_some() {
+        groups.push(checks::SCRAPE);
+    }
+    // Like promtool, lint only an exposition that parsed (and that arrived at all).
+    let readable = context.error.is_none()
+        && context
+            .scrape
+            .as_ref()
+            .is_none_or(|scrape| scrape.error.is_none() && is_success(scrape.status));
+    if readable {
+        groups.push(checks::LINT);
+        if context.options.require_prefix.is_some() {
+            groups.push(checks::PREFIX);
+        }
+    }
+    let context = Arc::new(context);
+    for group in groups {
+        let left = deadline.saturating_sub(started.elapsed());
+        findings.extend(runner::run_checks(group, &context, left));
+    }
+    Outcome { findings, result }
+}
+
+fn is_success(status: Option<u16>) -> bool {
+    status.is_some_and(|code| (200..300).contains(&code))
+}
+
+/// Obtains the bytes, picks the format and streams them through the analyzer.
+fn read(input: Input, options: Options, deadline: Duration) -> Context {
+    let (source, location_path, reader, content_type, scrape) = match input {
+        Input::Reader {
+            source,
+            location_path,
+            reader,
+        } => (source, location_path, Some(reader), None, None),
+        // The HTTP exchange gets a little less than the deadline, so that a hanging server
+        // is reported as a failed scrape (with its timing) rather than as a timed-out check.
+        Input::Url(url) => match scrape::fetch(&url, deadline.saturating_sub(deadline / 10)) {
+            Ok(response) => {
+                let info = ScrapeInfo {
+                    url: url.clone(),
+                    accept: scrape::ACCEPT,
+                    status: Some(response.status),
+                    content_type: response.content_type.clone(),
+                    duration_ms: duration_ms(response.elapsed),
+                    timeout_ms: duration_ms(deadline),
+                    error: None,
+                };
+                let body = is_success(Some(response.status)).then_some(response.body);
+                (url.clone(), url, body, response.content_type, Some(info))
+            }
+            Err(error) => {
+                let info = ScrapeInfo {
+                    url: url.clone(),
+                    accept: scrape::ACCEPT,
+                    status: None,
+                    content_type: None,
+                    duration_ms: duration_ms(error.elapsed),
+                    timeout_ms: duration_ms(deadline),
+                    error: Some(error.reason),
+                };
+                (url.clone(), url, None, None, Some(info))
+            }
+        },
+    };
+    let mut context = Context {
+        source,
+        location_path,
+        format: Format::Text,
+        families: Vec::new(),
+        stats: Vec::new(),
+        error: None,
+        options,
+        scrape,
+        lines: 0,
+        bytes: 0,
+    };
+    let Some(reader) = reader else {
+        return context;
+    };
+    let mut reader = BufReader::with_capacity(1 << 16, reader);
+    let format = context
+        .options
+        .input_format
+        .or_else(|| content_type.as_deref().and_then(format_from_content_type))
+        .unwrap_or_else(|| sniff_format(reader.fill_buf().unwrap_or_default()));
+    let (parsed, stats) = analysis::analyze(reader, format);
+    context.stats = stats;
+    context.format = parsed.format;
+    context.families = parsed.families;
+    context.error = parsed.error;
+    context.lines = parsed.lines;
+    context.bytes = parsed.bytes;
+    if let (Some(scrape), Some(parse::Error::Read { source, .. })) =
+        (&mut context.scrape, &context.error)
+    {
+        scrape.error = Some(format!("reading the body failed: {source}"));
+    }
+    context
+}
+
+/// How many entries the top lists hold.
+const TOP: usize = 10;
+
+/// The `.metrics` object: input, families, totals, and the largest families and labels.
+fn result(context: &Context) -> Value {
+    let linted: Vec<_> = context.linted().collect();
+    let total: u64 = linted.iter().map(|(_, stats)| stats.series).sum();
+    let families: Vec<Value> = linted
+        .iter()
+        .map(|(family, stats)| {
+            json!({
+                "name": family.name,
+                "type": family.kind(),
+                "help": family.help.is_some(),
+                "line": family.line,
+                "series": stats.series,
+                "labels": stats.labels.iter().map(|label| json!({
+                    "name": label.name,
+                    "distinct_values": label.distinct(),
+                    "saturated": label.saturated,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let mut by_series: Vec<_> = linted.iter().collect();
+    by_series.sort_by(|a, b| b.1.series.cmp(&a.1.series).then(a.0.name.cmp(&b.0.name)));
+    let cardinality_top: Vec<Value> = by_series
+        .iter()
+        .take(TOP)
+        .map(|(family, stats)| {
+            json!({
+                "family": family.name,
+                "series": stats.series,
+                "percent": percent(stats.series, total),
+                "promtool_cardinality": stats.promtool_cardinality,
+            })
+        })
+        .collect();
+    let mut labels: Vec<(&str, &str, usize)> = linted
+        .iter()
+        .flat_map(|(family, stats)| {
+            stats
+                .labels
+                .iter()
+                .map(move |label| (&*family.name, &*label.name, label.distinct()))
+        })
+        .collect();
+    labels.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(b.0)).then(a.1.cmp(b.1)));
+    let label_top: Vec<Value> = labels
+        .iter()
+        .take(TOP)
+        .map(|(family, label, distinct)| {
+            json!({"family": family, "label": label, "distinct_values": distinct})
+        })
+        .collect();
+    json!({
+        "source": context.source,
+        "format": context.format,
+        "scrape": context.scrape,
+        "parsed": context.error.is_none(),
+        "lines": context.lines,
+        "bytes": context.bytes,
+        "family_count": linted.len(),
+        "series_total": total,
+        "families": families,
+        "cardinality_top": cardinality_top,
+        "label_values_top": label_top,
+        "thresholds": {
+            "max_series_per_family": context.options.max_series_per_family,
+            "max_label_values": context.options.max_label_values,
+        },
+    })
+}
+
+fn percent(part: u64, total: u64) -> f64 {
+    if total == 0 {
+        return 0.0;
+    }
+    #[allow(clippy::cast_precision_loss)] // series counts are far below 2^52
+    let ratio = part as f64 / total as f64;
+    (ratio * 10_000.0).round() / 100.0
+}

@@ -1,0 +1,197 @@
+use proptest::prelude::*;
+
+use super::*;
+use crate::model::{MetricType, Sample, SampleRole};
+
+/// One streamed sample: family, name, role, value, line, labels.
+type Seen = (String, String, SampleRole, f64, u32, Vec<(String, String)>);
+
+/// Records what the parser streams.
+#[derive(Default)]
+struct Recorder {
+    samples: Vec<Seen>,
+}
+
+impl Visitor for Recorder {
+    fn sample(&mut self, families: &[Family], sample: &Sample<'_>) {
+        self.samples.push((
+            families[sample.family].name.to_string(),
+            sample.name.to_owned(),
+            sample.role,
+            sample.value,
+            sample.line,
+            sample
+                .labels
+                .iter()
+                .map(|l| (l.name.to_owned(), l.value.to_string()))
+                .collect(),
+        ));
+    }
+}
+
+fn run(text: &str, format: Format) -> (Parsed, Recorder) {
+    let mut recorder = Recorder::default();
+    let parsed = parse(text.as_bytes(), format, &mut recorder);
+    (parsed, recorder)
+}
+
+fn syntax_error(parsed: &Parsed) -> &ParseError {
+    match &parsed.error {
+        Some(Error::Syntax(error)) => error,
+        other => panic!("expected a syntax error, got {other:?}"),
+    }
+}
+
+#[test]
+fn text_samples_join_their_histogram_and_summary_families() {
+    let (parsed, seen) = run(
+        "# HELP h Latency.\n# TYPE h histogram\nh_bucket{le=\"1\"} 2\nh_bucket{le=\"+Inf\"} 3\n\
+         h_sum 1.5\nh_count 3\n# TYPE s summary\ns{quantile=\"0.5\",a=\"x\\\"y\"} 1\ns_count 4\n",
+        Format::Text,
+    );
+    assert!(parsed.error.is_none());
+    assert_eq!(parsed.families.len(), 2);
+    assert_eq!(parsed.families[0].help.as_deref(), Some("Latency."));
+    assert_eq!(parsed.families[0].samples, 4);
+    let roles: Vec<_> = seen.samples.iter().map(|s| s.2).collect();
+    assert_eq!(
+        roles,
+        vec![
+            SampleRole::Bucket(1.0),
+            SampleRole::Bucket(f64::INFINITY),
+            SampleRole::Sum,
+            SampleRole::Count,
+            SampleRole::Quantile(0.5),
+            SampleRole::Count,
+        ]
+    );
+    assert_eq!(seen.samples[4].5[1], ("a".to_owned(), "x\"y".to_owned()));
+    assert_eq!(seen.samples[5].0, "s");
+}
+
+#[test]
+fn text_errors_name_line_and_column() {
+    let (parsed, _) = run("a 1\nb{c=\"d\" e} 2\n", Format::Text);
+    let error = syntax_error(&parsed);
+    assert_eq!((error.line, error.column), (2, 9));
+    assert_eq!(error.message, "unexpected end of label value \"d\"");
+    let (parsed, _) = run("a 1", Format::Text);
+    assert_eq!(
+        syntax_error(&parsed).message,
+        "unexpected end of input stream"
+    );
+    let (parsed, _) = run("a 1 \n", Format::Text);
+    assert_eq!(
+        syntax_error(&parsed).message,
+        "expected integer as timestamp, got \"\""
+    );
+}
+
+#[test]
+fn openmetrics_families_and_suffixes() {
+    let (parsed, seen) = run(
+        "# TYPE foo counter\n# HELP foo Foo.\nfoo_total{a=\"b\"} 1 # {t=\"1\"} 1 2\nfoo_created 1\n\
+         # TYPE i info\ni_info{v=\"1\"} 1\n# TYPE g_seconds gauge\n# UNIT g_seconds seconds\ng_seconds 1 1.5\n# EOF\n",
+        Format::OpenMetrics,
+    );
+    assert!(parsed.error.is_none(), "{:?}", parsed.error);
+    let names: Vec<_> = parsed.families.iter().map(|f| &*f.name).collect();
+    assert_eq!(names, ["foo_total", "i_info", "g_seconds"]);
+    assert_eq!(parsed.families[0].metric_type, Some(MetricType::Counter));
+    assert_eq!(seen.samples.len(), 4);
+    assert_eq!(seen.samples[1].2, SampleRole::Created);
+}
+
+#[test]
+fn openmetrics_errors() {
+    for (text, line, message) in [
+        ("a 1\n", 1, "expected \"# EOF\" as the last line"),
+        (
+            "a 1\n# EOF\nb 1\n",
+            3,
+            "unexpected content after \"# EOF\" (line 2)",
+        ),
+        (
+            "a 1\nb 1\na 2\n# EOF\n",
+            3,
+            "metric family \"a\" is interleaved with another",
+        ),
+        (
+            "# TYPE a counter\na 1\n# EOF\n",
+            2,
+            "sample \"a\" needs a suffix for a counter family",
+        ),
+        (
+            "# TYPE a_x gauge\n# UNIT a_x seconds\n# EOF\n",
+            2,
+            "unit \"seconds\" is not a suffix of the metric name",
+        ),
+        ("a  1\n# EOF\n", 1, "expected float as value, got \"\""),
+        (
+            "# TYPE a histogram\na_bucket 1\n# EOF\n",
+            2,
+            "histogram bucket without an \"le\" label",
+        ),
+        (
+            "# comment\n# EOF\n",
+            1,
+            "unexpected comment keyword \"comment\"",
+        ),
+    ] {
+        let (parsed, _) = run(text, Format::OpenMetrics);
+        let error = syntax_error(&parsed);
+        assert_eq!(
+            (error.line, error.message.as_str()),
+            (line, message),
+            "{text:?}"
+        );
+    }
+}
+
+#[test]
+fn format_detection() {
+    assert_eq!(sniff_format(b"a 1\n# EOF\n"), Format::OpenMetrics);
+    assert_eq!(
+        sniff_format(b"# TYPE a counter\na_total 1\n"),
+        Format::OpenMetrics
+    );
+    assert_eq!(
+        sniff_format(b"# TYPE a_total counter\na_total 1\n"),
+        Format::Text
+    );
+    assert_eq!(sniff_format(b"# TYPE a info\n"), Format::OpenMetrics);
+    assert_eq!(sniff_format(b"a 1\n"), Format::Text);
+    assert_eq!(
+        format_from_content_type("application/openmetrics-text; version=1.0.0; charset=utf-8"),
+        Some(Format::OpenMetrics)
+    );
+    assert_eq!(
+        format_from_content_type("text/plain; version=0.0.4"),
+        Some(Format::Text)
+    );
+    assert_eq!(format_from_content_type(""), None);
+}
+
+proptest! {
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+        for format in [Format::Text, Format::OpenMetrics] {
+            let mut recorder = Recorder::default();
+            let parsed = parse(&bytes[..], format, &mut recorder);
+            if let Some(Error::Syntax(error)) = &parsed.error {
+                prop_assert!(error.line >= 1 && error.line <= parsed.lines.max(1));
+                prop_assert!(error.column >= 1);
+            }
+        }
+    }
+
+    #[test]
+    fn exposition_like_text_never_panics(
+        lines in proptest::collection::vec("[a-z_:{}\"=, \\\\#\tA-Z0-9.+-]{0,40}", 0..20)
+    ) {
+        let text = lines.join("\n");
+        for format in [Format::Text, Format::OpenMetrics] {
+            let _ = run(&text, format);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+//! `godiag metrics URL|FILE|-`: open the input, run the metrics domain, build the report.
+
+use std::io;
+use std::path::Path;
+
+use anyhow::Context as _;
+use godiag_core::host::Host;
+use godiag_core::report::Report;
+use godiag_prom::{Format, Input, Options};
+
+use crate::cli::{GlobalArgs, InputFormatArg, MetricsArgs};
+
+/// Runs the metrics domain on the input the arguments name.
+pub(super) fn run(
+    host: &dyn Host,
+    args: &MetricsArgs,
+    global: &GlobalArgs,
+) -> anyhow::Result<Report> {
+    let input = if godiag_prom::scrape::is_url(&args.input) {
+        Input::Url(args.input.clone())
+    } else if args.input == "-" {
+        Input::Reader {
+            source: "-".to_owned(),
+            location_path: "<stdin>".to_owned(),
+            reader: Box::new(io::stdin()),
+        }
+    } else {
+        let reader = host
+            .open(Path::new(&args.input))
+            .with_context(|| format!("opening `{}`", args.input))?;
+        Input::Reader {
+            source: args.input.clone(),
+            location_path: args.input.clone(),
+            reader,
+        }
+    };
+    let options = Options {
+        require_prefix: args.require_prefix.clone(),
+        max_series_per_family: args.max_series_per_family,
+        max_label_values: args.max_label_values,
+        input_format: match args.input_format {
+            InputFormatArg::Auto => None,
+            InputFormatArg::Text => Some(Format::Text),
+            InputFormatArg::Openmetrics => Some(Format::OpenMetrics),
+        },
+    };
+    let outcome = godiag_prom::run(input, options, global.deadline);
+    Ok(Report::new("metrics", outcome.findings, outcome.result))
+}
