@@ -1,9 +1,9 @@
 //! What the checks need to know about each family, gathered while samples stream past.
 //!
-//! Two threads share the work. The parsing thread ([`collect`]) reads lines and, for each
+//! Two threads share the work. The parsing thread (`collect`) reads lines and, for each
 //! sample, computes what needs the line's text: a 64-bit fingerprint of the series, one
 //! hash per label value, the series' key without `le`/`quantile`, and the label-name rules.
-//! It sends these in batches to the tally thread ([`tally`]), which owns the tables: one
+//! It sends these in batches to the tally thread (`tally`), which owns the tables: one
 //! small fingerprint table per family for duplicates, distinct-value sets per label, and
 //! per histogram/summary series the last bucket, the `+Inf` bucket, `_count` and `_sum`.
 //! Nothing per sample is kept beyond its fingerprint, so memory stays far below the
