@@ -25,11 +25,17 @@ pub fn run_command(args: &Args) -> anyhow::Result<ExitStatus> {
     match &args.command {
         Command::Doctor => {
             let host = build_host(&args.global)?;
+            let dns = dns::doctor_in_background(&host, &args.global);
             let outcome = godiag_goenv::domain::run(host, args.global.deadline);
+            let dns = dns
+                .join()
+                .map_err(|_| anyhow::anyhow!("the name-resolution checks stopped unexpectedly"))?;
+            let mut findings = outcome.findings;
+            findings.extend(dns.findings);
             let report = Report::new(
                 "doctor",
-                outcome.findings,
-                json!({"go": {"env": outcome.result}}),
+                findings,
+                json!({"go": {"env": outcome.result}, "dns": dns.result}),
             );
             emit(&report, &args.global)
         }

@@ -30,6 +30,11 @@ impl Check<Context> for ServerNotAnswering {
         context
             .server_paths()
             .filter(|path| path.unreachable() || path.rcode.as_deref() == Some("SERVFAIL"))
+            // A stopped resolved's stub is DNS012's finding.
+            .filter(|path| {
+                context.system.resolved.running
+                    || !super::STUB_ADDRESSES.iter().any(|stub| path.name == format!("server:{stub}"))
+            })
             .map(|path| {
                 let ip = path.name.trim_start_matches("server:");
                 let what = path.error.clone().unwrap_or_else(|| "SERVFAIL".into());
