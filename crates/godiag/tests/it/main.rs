@@ -9,7 +9,8 @@
 )]
 
 mod dns_go_differential;
-mod dns_probes;
+mod dns_namespace;
+pub mod dns_probes;
 mod fixture_go;
 mod go_env_differential;
 mod peers;
