@@ -111,20 +111,26 @@ pub fn run(
     transport: Option<&Arc<dyn Transport>>,
     deadline: Duration,
 ) -> Outcome {
+    let started = std::time::Instant::now();
+    let choice = ProgramChoice {
+        go_command: true,
+        ..ProgramChoice::default()
+    };
+    let program =
+        (!hosts.is_empty()).then(|| domain::find_program(host.as_ref(), &choice, deadline / 2));
     let handles: Vec<_> = hosts
         .iter()
         .map(|module_host| {
             let host = Arc::clone(host);
             let options = Options {
                 name: module_host.name.clone(),
-                program: ProgramChoice {
-                    go_command: true,
-                    ..ProgramChoice::default()
-                },
+                program: choice.clone(),
                 servers: Vec::new(),
                 transport: transport.cloned(),
+                known_program: program.clone(),
             };
-            thread::spawn(move || domain::run(host, &options, deadline))
+            let left = deadline.saturating_sub(started.elapsed());
+            thread::spawn(move || domain::run(host, &options, left))
         })
         .collect();
     let mut findings: Vec<Finding> = Vec::new();

@@ -33,6 +33,8 @@ pub struct Options {
     pub servers: Vec<IpAddr>,
     /// How probes reach DNS servers; `None` on a recorded machine without recorded answers.
     pub transport: Option<Arc<dyn Transport>>,
+    /// The program, when the caller already found it (doctor finds the go command once).
+    pub known_program: Option<Program>,
 }
 
 /// What the domain produced.
@@ -311,7 +313,8 @@ fn direct_servers(prediction: &predict::Prediction, options: &Options) -> Vec<Ip
 }
 
 /// The program the user asked about: the go command, or a program built here.
-fn find_program(host: &dyn Host, choice: &ProgramChoice, budget: Duration) -> Program {
+#[must_use]
+pub fn find_program(host: &dyn Host, choice: &ProgramChoice, budget: Duration) -> Program {
     if choice.go_command {
         let binary = go_binary(host, budget);
         return program::go_command(

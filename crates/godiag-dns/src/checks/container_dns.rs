@@ -51,6 +51,13 @@ impl Check<Context> for ContainerDns {
              namespace: this works when the container runs with `--network host` (it shares the \
              host's loopback) and fails otherwise"
                 .to_owned()
+        } else if servers.iter().any(|s| s.starts_with("127.") || s == "::1") {
+            format!(
+                "resolv.conf lists {}: a loopback server in a container is the container's own \
+                 loopback, which answers only when something listens there in the container (or the \
+                 container shares the host's network with `--network host`)",
+                servers.join(", ")
+            )
         } else {
             format!(
                 "resolv.conf lists {}: on Docker's default bridge it is a copy of the host's without \

@@ -47,9 +47,9 @@ impl Check<Context> for ServerNotAnswering {
                 } else {
                     format!(
                         "Every lookup that reaches {ip} waits for it: glibc and Go try each server \
-                         {} times with {} s per try, so a dead server costs up to {} s per name \
-                         before the others are asked (Go: up to {} s for all servers of one name).",
-                        dns.attempts,
+                         {} with {} s per try, so a dead server costs up to {} s per name before \
+                         the others are asked (Go: up to {} s for all servers of one name).",
+                        if dns.attempts == 1 { "once".to_owned() } else { format!("{} times", dns.attempts) },
                         dns.timeout_s,
                         u64::from(dns.attempts) * u64::from(dns.timeout_s),
                         worst_case(dns).as_secs()

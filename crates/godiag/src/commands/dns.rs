@@ -44,6 +44,7 @@ pub(crate) fn run(args: &DnsArgs, global: &GlobalArgs) -> anyhow::Result<ExitSta
         },
         servers: args.servers.clone(),
         transport: transport(global, host.as_ref()),
+        known_program: None,
     };
     let outcome = domain::run(Arc::clone(&host), &options, global.deadline);
     let mut report = Report::new("dns", outcome.findings, json!(outcome.result));
