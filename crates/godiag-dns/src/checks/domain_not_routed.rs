@@ -73,7 +73,7 @@ impl Check<Context> for DomainNotRouted {
         let mut finding = Finding::new(
             &META,
             format!(
-                "systemd-resolved sends `{}` to {}, which do not know it; {ip} does",
+                "systemd-resolved sends `{}` to {}, not to {ip}, which knows it",
                 context.name,
                 if route.servers.is_empty() {
                     "no server".to_owned()
