@@ -2,6 +2,8 @@
 //!
 //! The registry ([`ALL`]) owns dispatch; `godiag explain` and SARIF read [`registry`].
 
+mod container_dns;
+mod domain_not_routed;
 mod go_skips_nss;
 mod name_never_queried;
 mod name_not_resolvable;
@@ -11,11 +13,15 @@ mod nsswitch_stops_before_dns;
 mod nsswitch_systemd;
 mod nsswitch_unparsable;
 mod resolv_conf_read_differently;
+mod resolved_conf_ignored;
 mod resolvers_disagree;
 mod server_not_answering;
+mod stub_not_running;
 pub mod verdict;
 
 pub mod fixes;
+
+pub use go_skips_nss::STUB_ADDRESSES;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -47,6 +53,10 @@ pub struct Context {
     pub prediction: Prediction,
     /// What each resolution path gave.
     pub paths: Vec<crate::probe::PathResult>,
+    /// systemd-resolved's scopes (global and links).
+    pub scopes: Vec<crate::model::routing::Scope>,
+    /// Where resolved sends the name, when resolved is here.
+    pub route: Option<crate::model::routing::Route>,
 }
 
 /// Every check of the domain, in code order.
@@ -62,6 +72,10 @@ pub static ALL: &[&dyn Check<Context>] = &[
     &resolvers_disagree::ResolversDisagree,
     &name_not_resolvable::NameNotResolvable,
     &server_not_answering::ServerNotAnswering,
+    &stub_not_running::StubNotRunning,
+    &resolved_conf_ignored::ResolvedConfIgnored,
+    &domain_not_routed::DomainNotRouted,
+    &container_dns::ContainerDns,
 ];
 
 /// The registry entries of every check, in code order.

@@ -13,8 +13,8 @@ use godiag_core::runner::{self, Task, TaskOutput};
 use serde_json::Value;
 
 use crate::checks::{self, Context};
-use crate::model::predict;
 use crate::model::program::{self, Program, ProgramChoice};
+use crate::model::{predict, routing};
 use crate::probe::transport::Transport;
 use crate::probe::{self, PathResult};
 use crate::read::{self, System};
@@ -33,6 +33,8 @@ pub struct Options {
     pub servers: Vec<IpAddr>,
     /// How probes reach DNS servers; `None` on a recorded machine without recorded answers.
     pub transport: Option<Arc<dyn Transport>>,
+    /// The program, when the caller already found it (doctor finds the go command once).
+    pub known_program: Option<Program>,
 }
 
 /// What the domain produced.
@@ -58,7 +60,7 @@ pub fn run(host: Arc<dyn Host>, options: &Options, deadline: Duration) -> Outcom
         );
         let budget = left();
         Task::new("read-resolver-configuration", move || {
-            let system = read::read(host.as_ref());
+            let system = read::read(host.as_ref(), budget / 4);
             let program = find_program(host.as_ref(), &choice, budget);
             *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some((system, program));
             TaskOutput::default()
@@ -73,9 +75,26 @@ pub fn run(host: Arc<dyn Host>, options: &Options, deadline: Duration) -> Outcom
     };
     let runtime = program::runtime(|name| host.env_var(name));
     let prediction = predict::predict(&system, &program, &runtime, &options.name);
+    let scopes = resolved_scopes(&system);
+    let route = system
+        .resolved
+        .present()
+        .then(|| routing::route(&scopes, &fallback_servers(&system), &options.name));
     let probe_deadline = started + deadline.saturating_sub(REPORT_MARGIN);
-    let (paths, probe_findings) =
-        probes(&host, &system, &prediction, options, probe_deadline, left());
+    let resolved_servers: Vec<IpAddr> = scopes
+        .iter()
+        .flat_map(|scope| &scope.servers)
+        .filter_map(|server| routing::server_address(server).parse().ok())
+        .collect();
+    let (paths, probe_findings) = probes(
+        &host,
+        &system,
+        &prediction,
+        options,
+        &resolved_servers,
+        probe_deadline,
+        left(),
+    );
     findings.extend(probe_findings);
     let context = Arc::new(Context {
         host,
@@ -85,6 +104,8 @@ pub fn run(host: Arc<dyn Host>, options: &Options, deadline: Duration) -> Outcom
         runtime,
         prediction,
         paths,
+        scopes,
+        route,
     });
     findings.extend(runner::run_checks(checks::ALL, &context, left()));
     Outcome {
@@ -99,6 +120,7 @@ fn probes(
     system: &System,
     prediction: &predict::Prediction,
     options: &Options,
+    resolved_servers: &[IpAddr],
     probe_deadline: Instant,
     runner_deadline: Duration,
 ) -> (Vec<PathResult>, Vec<Finding>) {
@@ -123,7 +145,23 @@ fn probes(
             result(probe::getaddrinfo(host.as_ref(), &name, timeout))
         }));
     }
-    let servers = direct_servers(prediction, options);
+    let mut servers = direct_servers(prediction, options);
+    for server in resolved_servers {
+        if !servers.contains(server) {
+            servers.push(*server);
+        }
+    }
+    if system.resolved.running {
+        let (host, name) = (Arc::clone(host), name.clone());
+        tasks.push(Task::new("probe-resolved", move || {
+            let timeout = probe_deadline.saturating_duration_since(Instant::now());
+            result(probe::resolved::resolve_hostname(
+                host.as_ref(),
+                &name,
+                timeout,
+            ))
+        }));
+    }
     match &options.transport {
         None => {
             tasks.push(Task::new("probe-go-pure", || {
@@ -179,6 +217,30 @@ fn probes(
         .map(ProbeOutcome::into_path)
         .collect();
     (paths, output.findings)
+}
+
+/// resolved's scopes: the global one (D-Bus view when available, else resolved.conf) and
+/// the links.
+fn resolved_scopes(system: &System) -> Vec<routing::Scope> {
+    let resolved = &system.resolved;
+    let mut scopes = routing::scopes(&resolved.settings, &resolved.links);
+    if let (Some(global), Some(first)) = (&resolved.bus_global, scopes.first_mut()) {
+        first.servers.clone_from(&global.servers);
+        first.domains.clone_from(&global.domains);
+    }
+    scopes
+}
+
+/// `FallbackDNS=` as configured (the compiled-in list is not known here).
+fn fallback_servers(system: &System) -> Vec<String> {
+    system
+        .resolved
+        .settings
+        .fallback_dns
+        .iter()
+        .flatten()
+        .map(|s| s.value.clone())
+        .collect()
 }
 
 /// A probe's result as it crosses the runner (which carries JSON values).
@@ -251,7 +313,8 @@ fn direct_servers(prediction: &predict::Prediction, options: &Options) -> Vec<Ip
 }
 
 /// The program the user asked about: the go command, or a program built here.
-fn find_program(host: &dyn Host, choice: &ProgramChoice, budget: Duration) -> Program {
+#[must_use]
+pub fn find_program(host: &dyn Host, choice: &ProgramChoice, budget: Duration) -> Program {
     if choice.go_command {
         let binary = go_binary(host, budget);
         return program::go_command(

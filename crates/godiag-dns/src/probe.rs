@@ -4,6 +4,7 @@
 //! Every path reports addresses, response code, error and time.
 
 pub mod go_pure;
+pub mod resolved;
 pub mod transport;
 pub mod wire;
 

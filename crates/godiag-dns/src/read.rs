@@ -69,8 +69,19 @@ pub struct Resolved {
     pub ignored: Vec<(PathBuf, Ignored)>,
     /// /run/systemd/resolve/resolv.conf, when present.
     pub uplink: Option<ResolvConf>,
-    /// Per-link DNS state from /run.
+    /// Per-link DNS state: from D-Bus when resolved answers there, else from /run.
     pub links: Vec<Link>,
+    /// Global servers and domains resolved reported over D-Bus (these include settings made
+    /// at run time), when it was asked.
+    pub bus_global: Option<LinkDns>,
+}
+
+impl Resolved {
+    /// True when resolved is running or configured here.
+    #[must_use]
+    pub fn present(&self) -> bool {
+        self.running || !self.settings.files.is_empty() || !self.links.is_empty()
+    }
 }
 
 /// One network link's DNS settings.
@@ -95,9 +106,10 @@ pub struct Container {
     pub evidence: Vec<String>,
 }
 
-/// Reads and parses everything.
+/// Reads and parses everything; resolved is asked over D-Bus (through `busctl`, within
+/// `bus_timeout`) when it runs.
 #[must_use]
-pub fn read(host: &dyn Host) -> System {
+pub fn read(host: &dyn Host, bus_timeout: std::time::Duration) -> System {
     let nsswitch = load(host, NSSWITCH_CONF, nsswitch::parse);
     let resolv_bytes = read_config(host, RESOLV_CONF);
     let resolv_conf_header = resolv_bytes
@@ -134,7 +146,7 @@ pub fn read(host: &dyn Host) -> System {
             Err(_) => MdnsAllow::Error,
         },
         nss_modules,
-        resolved: read_resolved(host),
+        resolved: read_resolved(host, bus_timeout),
         container: container(host),
     }
 }
@@ -294,7 +306,7 @@ pub fn resolved_files(host: &dyn Host) -> Vec<PathBuf> {
     files
 }
 
-fn read_resolved(host: &dyn Host) -> Resolved {
+fn read_resolved(host: &dyn Host, bus_timeout: std::time::Duration) -> Resolved {
     let mut parsed: Vec<(PathBuf, ResolvedConfFile)> = Vec::new();
     for path in resolved_files(host) {
         if let Ok(bytes) = host.read(&path) {
@@ -305,15 +317,24 @@ fn read_resolved(host: &dyn Host) -> Resolved {
         .iter()
         .flat_map(|(path, file)| file.ignored.iter().map(|i| (path.clone(), i.clone())))
         .collect();
+    let running = process_running(host, "systemd-resolve");
+    let bus = running
+        .then(|| crate::probe::resolved::read_state(host, &interface_names(host), bus_timeout))
+        .flatten();
+    let (bus_global, links) = match bus {
+        Some((global, links)) => (Some(global), links),
+        None => (None, read_links(host)),
+    };
     Resolved {
-        running: process_running(host, "systemd-resolve"),
+        running,
         settings: resolved_conf::merge(&parsed),
         ignored,
         uplink: host
             .read(Path::new(RESOLVED_UPLINK))
             .ok()
             .map(|bytes| resolv_conf::parse(&bytes)),
-        links: read_links(host),
+        links,
+        bus_global,
     }
 }
 

@@ -30,14 +30,20 @@ pub fn run_command(args: &Args) -> anyhow::Result<ExitStatus> {
     match &args.command {
         Command::Doctor { ports } => {
             let host = build_host(&args.global)?;
+            // Every domain runs at once; each finishes within the deadline by itself.
             let net = port::spawn_doctor(&args.global, &host, ports);
+            let dns = dns::doctor_in_background(&host, &args.global);
             let outcome = godiag_goenv::domain::run(host, args.global.deadline);
             let mut findings = outcome.findings;
             let net = port::join_doctor(net, &mut findings);
+            let dns = dns
+                .join()
+                .map_err(|_| anyhow::anyhow!("the name-resolution checks stopped unexpectedly"))?;
+            findings.extend(dns.findings);
             let report = Report::new(
                 "doctor",
                 findings,
-                json!({"go": {"env": outcome.result}, "port": net}),
+                json!({"go": {"env": outcome.result}, "dns": dns.result, "port": net}),
             );
             emit(&report, &args.global)
         }

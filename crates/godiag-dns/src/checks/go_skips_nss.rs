@@ -22,7 +22,7 @@ const META: CheckMeta = CheckMeta {
 };
 
 /// Loopback addresses of resolved's stub listeners.
-pub(crate) const STUB_ADDRESSES: [&str; 2] = ["127.0.0.53", "127.0.0.54"];
+pub const STUB_ADDRESSES: [&str; 2] = ["127.0.0.53", "127.0.0.54"];
 
 impl GoSkipsNss {
     /// Whether `source` could answer `name` for glibc while Go skips it.

@@ -40,6 +40,9 @@ impl Check<Context> for NameNotResolvable {
         };
         let answering = context.server_paths().find(|p| p.resolved());
         let fix = match answering {
+            None if verdict.layer == "resolved" => {
+                Fix::command("sudo systemctl enable --now systemd-resolved   # see DNS012")
+            }
             Some(server) => {
                 let ip = server.name.trim_start_matches("server:");
                 let domain = fixes::routing_domain(&context.name);

@@ -30,6 +30,11 @@ impl Check<Context> for ServerNotAnswering {
         context
             .server_paths()
             .filter(|path| path.unreachable() || path.rcode.as_deref() == Some("SERVFAIL"))
+            // A stopped resolved's stub is DNS012's finding.
+            .filter(|path| {
+                context.system.resolved.running
+                    || !super::STUB_ADDRESSES.iter().any(|stub| path.name == format!("server:{stub}"))
+            })
             .map(|path| {
                 let ip = path.name.trim_start_matches("server:");
                 let what = path.error.clone().unwrap_or_else(|| "SERVFAIL".into());
@@ -42,9 +47,9 @@ impl Check<Context> for ServerNotAnswering {
                 } else {
                     format!(
                         "Every lookup that reaches {ip} waits for it: glibc and Go try each server \
-                         {} times with {} s per try, so a dead server costs up to {} s per name \
-                         before the others are asked (Go: up to {} s for all servers of one name).",
-                        dns.attempts,
+                         {} with {} s per try, so a dead server costs up to {} s per name before \
+                         the others are asked (Go: up to {} s for all servers of one name).",
+                        if dns.attempts == 1 { "once".to_owned() } else { format!("{} times", dns.attempts) },
                         dns.timeout_s,
                         u64::from(dns.attempts) * u64::from(dns.timeout_s),
                         worst_case(dns).as_secs()

@@ -57,6 +57,22 @@ impl Context {
             .is_some_and(|d| d.order == Order::Cgo)
     }
 
+    /// True when lookups here go through systemd-resolved (the stub in resolv.conf, or the
+    /// `resolve` NSS module with resolved running).
+    #[must_use]
+    pub fn resolved_in_path(&self) -> bool {
+        let module = self.system.resolved.running
+            && self
+                .glibc_hosts()
+                .is_some_and(|h| h.sources.iter().any(|s| s.name == "resolve"))
+            && self
+                .system
+                .nss_modules
+                .iter()
+                .any(|m| m.name == "resolve" && m.library.is_some());
+        module || self.go_uses_stub()
+    }
+
     /// True when resolv.conf sends Go to resolved's stub.
     #[must_use]
     pub fn go_uses_stub(&self) -> bool {
@@ -193,7 +209,36 @@ fn go_only(context: &Context, glibc: &PathResult) -> (&'static str, String) {
 
 /// Neither resolves it.
 fn neither(context: &Context) -> (&'static str, String) {
+    if context.go_uses_stub() && !context.system.resolved.running {
+        return (
+            "resolved",
+            "resolv.conf sends every query to systemd-resolved's stub 127.0.0.53, and \
+             systemd-resolved is not running"
+                .to_owned(),
+        );
+    }
     let answering: Vec<&PathResult> = context.server_paths().filter(|p| p.resolved()).collect();
+    if let (Some(server), Some(route)) = (answering.first(), &context.route)
+        && context.resolved_in_path()
+    {
+        let ip = server.name.trim_start_matches("server:");
+        if !route.servers.iter().any(|s| s == ip) {
+            return (
+                "resolved",
+                format!(
+                    "systemd-resolved is on the path and sends the name to {} ({}); {ip} knows it \
+                     ({}) but no routing domain sends the name there",
+                    if route.servers.is_empty() {
+                        "no server".to_owned()
+                    } else {
+                        route.servers.join(", ")
+                    },
+                    route.why,
+                    server.addresses.join(" ")
+                ),
+            );
+        }
+    }
     if let Some(server) = answering.first() {
         let ip = server.name.trim_start_matches("server:");
         let listed = context

@@ -33,6 +33,8 @@ pub fn json(context: &Context) -> Value {
         "nsswitch": nsswitch(context),
         "resolv_conf": resolv_conf(context),
         "hosts_file": hosts_file(context),
+        "resolved": resolved(context),
+        "container": container(context),
         "paths": context.paths,
         "verdict": crate::checks::verdict::verdict(context),
     })
@@ -158,5 +160,40 @@ fn hosts_file(context: &Context) -> Value {
         "state": "read",
         "go": hosts.go_lookup(&context.name),
         "glibc": hosts.glibc_lookup(&context.name),
+    })
+}
+
+fn resolved(context: &Context) -> Value {
+    let resolved = &context.system.resolved;
+    let stub = context
+        .prediction
+        .glibc_dns
+        .servers
+        .iter()
+        .chain(&context.prediction.go_dns.servers)
+        .any(|server| {
+            crate::checks::STUB_ADDRESSES
+                .iter()
+                .any(|stub| server.starts_with(&format!("{stub}:")))
+        });
+    json!({
+        "running": resolved.running,
+        "stub_in_resolv_conf": stub,
+        "source": if resolved.bus_global.is_some() { "dbus" } else { "files" },
+        "files": resolved.settings.files.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+        "scopes": context.scopes,
+        "route": context.route,
+        "ignored": resolved.ignored.iter().map(|(path, ignored)| json!({
+            "path": path.display().to_string(), "line": ignored.pos.line, "column": ignored.pos.column,
+            "name": ignored.name, "why": ignored.why,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn container(context: &Context) -> Value {
+    let container = &context.system.container;
+    json!({
+        "engine": container.engine,
+        "evidence": container.evidence,
     })
 }

@@ -253,6 +253,56 @@ mod tests {
         message
     }
 
+    /// Answers UDP with a truncated, empty reply and TCP with the full answer.
+    struct Truncating;
+
+    impl Transport for Truncating {
+        fn udp(
+            &self,
+            _: SocketAddr,
+            query: &[u8],
+            _: &dyn Fn(&[u8]) -> bool,
+            _: Instant,
+        ) -> io::Result<Vec<u8>> {
+            let request = Message::from_vec(query).unwrap();
+            let mut reply = reply(ResponseCode::NoError, &[], true);
+            reply
+                .set_id(request.id())
+                .set_truncated(true)
+                .add_query(request.queries()[0].clone());
+            Ok(reply.to_vec().unwrap())
+        }
+
+        fn tcp(&self, _: SocketAddr, query: &[u8], _: Instant) -> io::Result<Vec<u8>> {
+            let request = Message::from_vec(query).unwrap();
+            let mut reply = reply(ResponseCode::NoError, &["10.0.0.7"], true);
+            reply
+                .set_id(request.id())
+                .add_query(request.queries()[0].clone());
+            Ok(reply.to_vec().unwrap())
+        }
+    }
+
+    #[test]
+    fn a_truncated_udp_reply_is_asked_again_over_tcp() {
+        let options = ExchangeOptions {
+            use_tcp: false,
+            trust_ad: false,
+            deadline: Instant::now() + std::time::Duration::from_secs(1),
+        };
+        let exchange = exchange(
+            &Truncating,
+            "127.0.0.1:53".parse().unwrap(),
+            "x.",
+            RecordType::A,
+            options,
+        );
+        let Exchange::Reply(judged) = exchange else {
+            panic!("{exchange:?}");
+        };
+        assert_eq!(judged.addresses, ["10.0.0.7".parse::<IpAddr>().unwrap()]);
+    }
+
     #[test]
     fn judged_like_check_header() {
         let judged = judge(

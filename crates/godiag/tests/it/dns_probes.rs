@@ -45,6 +45,7 @@ const NAMES: &[&str] = &[
 ];
 
 /// Starts dnsmasq for corp.example on 127.0.0.1; prints the commands for a namespace script.
+#[must_use]
 pub fn dnsmasq_command(
     dnsmasq: &Path,
     listen: &str,
@@ -127,7 +128,7 @@ fn paths_match_getent_and_real_go() {
     for name in NAMES {
         writeln!(
             script,
-            "echo \"GODIAG {name} $({} dns {name} --cgo off --format json | tr -d '\\n')\"",
+            "printf '%s\\n' \"GODIAG {name} $({} dns {name} --cgo off --format json | tr -d '\\n')\"",
             godiag().display()
         )
         .unwrap();

@@ -9,7 +9,8 @@
 )]
 
 mod dns_go_differential;
-mod dns_probes;
+mod dns_namespace;
+pub mod dns_probes;
 mod fetch_differential;
 mod fixture_go;
 mod go_env_differential;

@@ -1,0 +1,184 @@
+//! The name-resolution part of `godiag doctor`: the hosts that matter to the go command on
+//! this machine — those named by GOPRIVATE, GONOPROXY and GOPROXY, and the targets of git
+//! `url.<base>.insteadOf` rewrites — each diagnosed as the go command resolves it.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::thread;
+use std::time::Duration;
+
+use godiag_core::finding::Finding;
+use godiag_core::host::Host;
+use godiag_goenv::goproxy::{self, ProxyEntry};
+use godiag_goenv::model::GoEnv;
+use serde_json::{Value, json};
+
+use crate::domain::{self, Options, Outcome};
+use crate::model::program::ProgramChoice;
+use crate::probe::transport::Transport;
+
+/// Why a host is checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModuleHost {
+    /// The host name.
+    pub name: String,
+    /// Where it was named, e.g. `GOPRIVATE` or `~/.gitconfig url.<base>.insteadOf`.
+    pub from: String,
+}
+
+/// The host part of a module path pattern or URL; `None` for patterns with wildcards in the
+/// host, local paths and IP literals.
+fn host_of(text: &str) -> Option<String> {
+    let rest = text.split_once("://").map_or(text, |(_, rest)| rest);
+    let rest = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
+    let host = rest.split(['/', ':']).next()?.trim().to_ascii_lowercase();
+    let plausible = host.contains('.')
+        && !host.contains(['*', '?', '[', '\\'])
+        && crate::model::names::domain_name_problem(&host).is_none();
+    plausible.then_some(host)
+}
+
+/// The hosts named by the Go environment and git's URL rewrites, each once.
+#[must_use]
+pub fn module_hosts(host: &dyn Host, env: &GoEnv) -> Vec<ModuleHost> {
+    let mut hosts: Vec<ModuleHost> = Vec::new();
+    let mut add = |name: Option<String>, from: &str| {
+        if let Some(name) = name
+            && !hosts.iter().any(|h| h.name == name)
+        {
+            hosts.push(ModuleHost {
+                name,
+                from: from.to_owned(),
+            });
+        }
+    };
+    for variable in ["GOPRIVATE", "GONOPROXY"] {
+        for pattern in env.value(variable).split(',') {
+            add(host_of(pattern), variable);
+        }
+    }
+    if let Ok(entries) = goproxy::parse(env.value("GOPROXY")) {
+        for entry in entries {
+            if let ProxyEntry::Url { url, .. } = entry
+                && !url.starts_with("file:")
+            {
+                add(host_of(&url), "GOPROXY");
+            }
+        }
+    }
+    for (path, target) in git_rewrites(host) {
+        add(host_of(&target), &format!("{path} url.<base>.insteadOf"));
+    }
+    hosts
+}
+
+/// `[url "BASE"]` sections of the git configuration files: BASE is what git fetches.
+fn git_rewrites(host: &dyn Host) -> Vec<(String, String)> {
+    let home = host.env_var("HOME").unwrap_or_default();
+    let xdg = host
+        .env_var("XDG_CONFIG_HOME")
+        .filter(|x| !x.is_empty())
+        .unwrap_or_else(|| format!("{home}/.config"));
+    let files = [
+        "/etc/gitconfig".to_owned(),
+        format!("{xdg}/git/config"),
+        format!("{home}/.gitconfig"),
+    ];
+    let mut found = Vec::new();
+    for file in files {
+        let Ok(text) = host.read_to_string(Path::new(&file)) else {
+            continue;
+        };
+        for line in text.lines().map(str::trim) {
+            if let Some(rest) = line.strip_prefix("[url")
+                && let Some(base) = rest
+                    .trim()
+                    .strip_prefix('"')
+                    .and_then(|r| r.split('"').next())
+            {
+                found.push((file.clone(), base.to_owned()));
+            }
+        }
+    }
+    found
+}
+
+/// Diagnoses every host as the go command resolves it, concurrently, within `deadline`.
+#[must_use]
+pub fn run(
+    host: &Arc<dyn Host>,
+    hosts: &[ModuleHost],
+    transport: Option<&Arc<dyn Transport>>,
+    deadline: Duration,
+) -> Outcome {
+    let started = std::time::Instant::now();
+    let choice = ProgramChoice {
+        go_command: true,
+        ..ProgramChoice::default()
+    };
+    let program =
+        (!hosts.is_empty()).then(|| domain::find_program(host.as_ref(), &choice, deadline / 2));
+    let handles: Vec<_> = hosts
+        .iter()
+        .map(|module_host| {
+            let host = Arc::clone(host);
+            let options = Options {
+                name: module_host.name.clone(),
+                program: choice.clone(),
+                servers: Vec::new(),
+                transport: transport.cloned(),
+                known_program: program.clone(),
+            };
+            let left = deadline.saturating_sub(started.elapsed());
+            thread::spawn(move || domain::run(host, &options, left))
+        })
+        .collect();
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut results: Vec<Value> = Vec::new();
+    for (module_host, handle) in hosts.iter().zip(handles) {
+        // A panicking diagnosis is already turned into a finding by the runner; a thread
+        // that died anyway leaves this host out.
+        let Ok(outcome) = handle.join() else { continue };
+        findings.extend(outcome.findings.into_iter().map(|mut finding| {
+            finding
+                .subject
+                .get_or_insert_with(|| module_host.name.clone());
+            finding
+        }));
+        let mut result = outcome.result;
+        result["named_by"] = json!(module_host.from);
+        results.push(result);
+    }
+    Outcome {
+        findings,
+        result: Value::Array(results),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_from_patterns_and_urls() {
+        assert_eq!(
+            host_of("git.corp.example/team").as_deref(),
+            Some("git.corp.example")
+        );
+        assert_eq!(
+            host_of("https://user:pw@goproxy.corp.example:8443/mod").as_deref(),
+            Some("goproxy.corp.example")
+        );
+        assert_eq!(
+            host_of("ssh://git@git.corp.example/").as_deref(),
+            Some("git.corp.example")
+        );
+        assert_eq!(
+            host_of("git@git.corp.example:team/repo").as_deref(),
+            Some("git.corp.example")
+        );
+        assert_eq!(host_of("*.corp.example"), None);
+        assert_eq!(host_of("corp"), None);
+        assert_eq!(host_of(""), None);
+    }
+}
