@@ -2,6 +2,7 @@
 //!
 //! The registry ([`ALL`]) owns dispatch; `godiag explain` and SARIF read [`registry`].
 
+mod batch_placement;
 mod batch_settings;
 mod component_removed;
 mod component_setting_invalid;
@@ -9,10 +10,12 @@ mod component_type_unknown;
 mod component_undefined;
 mod component_unused;
 mod config_unreadable;
+mod duration_unit;
 mod endpoints;
 mod env_var_syntax;
 mod env_var_unset;
 mod extension_not_enabled;
+mod memory_limiter_order;
 mod memory_limiter_settings;
 mod otlp_endpoint_mismatch;
 mod pipeline_invalid;
@@ -40,6 +43,37 @@ pub struct Source {
     pub path: PathBuf,
     /// Its text; empty when it could not be read.
     pub text: String,
+    /// Byte offsets where lines start, so a finding's line is found without a scan.
+    pub line_starts: Vec<usize>,
+}
+
+impl Source {
+    /// A source with its line index.
+    #[must_use]
+    pub fn new(path: PathBuf, text: String) -> Self {
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(at, _)| at + 1))
+            .collect();
+        Self {
+            path,
+            text,
+            line_starts,
+        }
+    }
+
+    /// Returns line `line` (1-based) without its line ending.
+    #[must_use]
+    pub fn line(&self, line: u32) -> Option<&str> {
+        let index = (line as usize).checked_sub(1)?;
+        let start = *self.line_starts.get(index)?;
+        let end = self
+            .line_starts
+            .get(index + 1)
+            .map_or(self.text.len(), |next| next - 1);
+        self.text
+            .get(start..end)
+            .map(|l| l.strip_suffix('\r').unwrap_or(l))
+    }
 }
 
 /// Why a file of the config could not be used.
@@ -79,8 +113,11 @@ pub static ALL: &[&dyn Check<Context>] = &[
     &component_removed::ComponentRemoved,
     &pipeline_invalid::PipelineInvalid,
     &signal_unsupported::SignalUnsupported,
+    &memory_limiter_order::MemoryLimiterOrder,
+    &batch_placement::BatchPlacement,
     &memory_limiter_settings::MemoryLimiterSettings,
     &batch_settings::BatchSettings,
+    &duration_unit::DurationUnit,
     &receiver_exposed::ReceiverExposed,
     &tls_insecure_remote::TlsInsecureRemote,
     &otlp_endpoint_mismatch::OtlpEndpointMismatch,
@@ -109,25 +146,13 @@ impl Context {
     /// Returns the file location of a position.
     #[must_use]
     pub fn location(&self, pos: Pos) -> Location {
-        let path = self
-            .sources
-            .get(usize::from(pos.file))
-            .map(|source| source.path.clone())
-            .unwrap_or_default();
-        Location {
-            path,
-            line: Some(pos.line),
-            column: Some(pos.col),
-        }
+        location(&self.sources, pos)
     }
 
     /// Returns the text of the line at `pos`.
     #[must_use]
     pub fn line_text(&self, pos: Pos) -> &str {
-        self.sources
-            .get(usize::from(pos.file))
-            .and_then(|source| source.text.lines().nth(pos.line.saturating_sub(1) as usize))
-            .unwrap_or_default()
+        line_text(&self.sources, pos)
     }
 
     /// Starts a finding located at `pos`, with the line as evidence.
@@ -139,48 +164,94 @@ impl Context {
         title: impl Into<String>,
         message: impl Into<String>,
     ) -> Finding {
-        let location = self.location(pos);
-        let evidence = Evidence::file(format!(
-            "{}:{}:{}: {}",
-            location.path.display(),
-            pos.line,
-            pos.col,
-            self.line_text(pos).trim_end()
-        ));
-        Finding::new(meta, title, message)
-            .location(location)
-            .evidence(evidence)
+        at(&self.sources, meta, pos, title, message)
     }
 
     /// Plans an edit of one file made of replacements; `None` when the file changed since it
     /// was parsed or cannot be edited.
     #[must_use]
-    pub fn edit(&self, mut replacements: Vec<Replacement>) -> Option<FixEdit> {
-        let file = replacements.first()?.start.file;
-        let source = self.sources.get(usize::from(file))?;
-        if replacements.iter().any(|r| r.start.file != file) {
+    pub fn edit(&self, replacements: Vec<Replacement>) -> Option<FixEdit> {
+        plan_edit(self.host.as_ref(), &self.sources, replacements)
+    }
+}
+
+/// Returns the file location of a position in one of `sources`.
+#[must_use]
+pub fn location(sources: &[Source], pos: Pos) -> Location {
+    let path = sources
+        .get(usize::from(pos.file))
+        .map(|source| source.path.clone())
+        .unwrap_or_default();
+    Location {
+        path,
+        line: Some(pos.line),
+        column: Some(pos.col),
+    }
+}
+
+/// Returns the text of the line at `pos`.
+#[must_use]
+pub fn line_text(sources: &[Source], pos: Pos) -> &str {
+    sources
+        .get(usize::from(pos.file))
+        .and_then(|source| source.line(pos.line))
+        .unwrap_or_default()
+}
+
+/// Starts a finding located at `pos`, with the line as evidence.
+#[must_use]
+pub fn at(
+    sources: &[Source],
+    meta: &CheckMeta,
+    pos: Pos,
+    title: impl Into<String>,
+    message: impl Into<String>,
+) -> Finding {
+    let location = location(sources, pos);
+    let evidence = Evidence::file(format!(
+        "{}:{}:{}: {}",
+        location.path.display(),
+        pos.line,
+        pos.col,
+        line_text(sources, pos).trim_end()
+    ));
+    Finding::new(meta, title, message)
+        .location(location)
+        .evidence(evidence)
+}
+
+/// Plans an edit of one of `sources` made of replacements; `None` when the file changed
+/// since it was parsed or cannot be edited.
+#[must_use]
+pub fn plan_edit(
+    host: &dyn Host,
+    sources: &[Source],
+    mut replacements: Vec<Replacement>,
+) -> Option<FixEdit> {
+    let file = replacements.first()?.start.file;
+    let source = sources.get(usize::from(file))?;
+    if replacements.iter().any(|r| r.start.file != file) {
+        return None;
+    }
+    replacements.sort_by_key(|r| std::cmp::Reverse(r.start.index));
+    let mut new_text = source.text.clone();
+    for replacement in &replacements {
+        let start = byte_offset(&source.text, replacement.start.index)?;
+        let end = byte_offset(&source.text, replacement.end.index)?;
+        if start > end {
             return None;
         }
-        replacements.sort_by_key(|r| std::cmp::Reverse(r.start.index));
-        let mut new_text = source.text.clone();
-        for replacement in &replacements {
-            let start = byte_offset(&source.text, replacement.start.index)?;
-            let end = byte_offset(&source.text, replacement.end.index)?;
-            if start > end {
-                return None;
-            }
-            new_text.replace_range(start..end, &replacement.text);
-        }
-        let planned = edit::plan(self.host.as_ref(), &source.path, |current| {
-            if current == Some(source.text.as_str()) {
-                new_text
-            } else {
-                current.unwrap_or_default().to_owned()
-            }
-        })
-        .ok()?;
-        (!planned.is_noop()).then(|| planned.to_fix_edit())
+        new_text.replace_range(start..end, &replacement.text);
     }
+    let planned = edit::plan(host, &source.path, |current| {
+        if current == Some(source.text.as_str()) {
+            new_text
+        } else {
+            current.unwrap_or_default().to_owned()
+        }
+    })
+    .ok()?;
+    (!planned.is_noop()).then(|| planned.to_fix_edit())
 }
 
 /// Every string scalar under `node`, in document order.

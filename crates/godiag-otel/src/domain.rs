@@ -33,6 +33,8 @@ pub struct LintOptions {
     pub kind: Option<FileKind>,
     /// The Collector release the config is meant for.
     pub collector_version: Version,
+    /// What to ask about sampling files (`--service`, `--operation`).
+    pub sampling: crate::sampling::Query,
 }
 
 /// What the domain produced.
@@ -44,18 +46,44 @@ pub struct Outcome {
     pub result: Value,
 }
 
-/// Returns the kind of a file from its content: JSON naming Jaeger's strategy keys is a
-/// sampling file; anything else a Collector config.
+/// Top-level keys that make a JSON object a Jaeger strategies file.
+const SAMPLING_KEYS: &[&str] = &[
+    "default_strategy",
+    "service_strategies",
+    "per_operation_strategies",
+];
+
+/// Returns the kind of a file from its content: a JSON object with one of Jaeger's
+/// strategy keys at the top (in any case, as Jaeger matches them) is a sampling file, and
+/// so is text that starts like one but is broken JSON; anything else is a Collector config.
 #[must_use]
 pub fn detect(text: &str) -> FileKind {
     let trimmed = text.trim_start();
-    let lower = trimmed.to_ascii_lowercase();
-    if trimmed.starts_with('{')
-        && (lower.contains("\"default_strategy\"") || lower.contains("\"service_strategies\""))
-    {
-        FileKind::Sampling
+    if !trimmed.starts_with('{') {
+        return FileKind::Collector;
+    }
+    let is_key = |key: &str| SAMPLING_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key));
+    if let Ok(node) = crate::json::parse(text.as_bytes(), 0) {
+        if node
+            .members()
+            .is_some_and(|members| members.iter().any(|m| is_key(&m.key)))
+        {
+            FileKind::Sampling
+        } else {
+            FileKind::Collector
+        }
     } else {
-        FileKind::Collector
+        {
+            let lower = trimmed.to_ascii_lowercase();
+            if SAMPLING_KEYS
+                .iter()
+                .any(|key| lower.contains(&format!("\"{key}\"")))
+            {
+                FileKind::Sampling
+            } else {
+                FileKind::Collector
+            }
+        }
     }
 }
 
@@ -65,13 +93,28 @@ pub fn lint(host: Arc<dyn Host>, options: &LintOptions, deadline: Duration) -> O
     let mut collector_sources = Vec::new();
     let mut unreadable = Vec::new();
     let mut files = Vec::new();
+    let mut findings = Vec::new();
+    let mut sampling = Vec::new();
     for path in &options.files {
-        let (text, error) = match host.read_to_string(path) {
-            Ok(text) => (text, None),
-            Err(error) => (String::new(), Some(error.to_string())),
+        let bytes = host.read(path).map_err(|error| error.to_string());
+        let (text, error) = match &bytes {
+            Ok(bytes) => (String::from_utf8_lossy(bytes).into_owned(), None),
+            Err(error) => (String::new(), Some(error.clone())),
         };
         let kind = options.kind.unwrap_or_else(|| detect(&text));
         files.push(json!({"path": path, "kind": kind}));
+        if kind == FileKind::Sampling {
+            let (found, result) = crate::sampling::lint(
+                Arc::clone(&host),
+                path.clone(),
+                bytes,
+                &options.sampling,
+                deadline,
+            );
+            findings.extend(found);
+            sampling.push(result);
+            continue;
+        }
         if kind == FileKind::Collector {
             let file = u16::try_from(collector_sources.len()).unwrap_or(u16::MAX);
             if let Some(message) = error {
@@ -81,17 +124,16 @@ pub fn lint(host: Arc<dyn Host>, options: &LintOptions, deadline: Duration) -> O
                     message,
                 });
             }
-            collector_sources.push(Source {
-                path: path.clone(),
-                text,
-            });
+            collector_sources.push(Source::new(path.clone(), text));
         }
     }
-    let mut findings = Vec::new();
     let mut result = json!({
         "files": files,
         "collector_version": options.collector_version.to_string(),
     });
+    if !sampling.is_empty() {
+        result["sampling"] = json!(sampling);
+    }
     if !collector_sources.is_empty() {
         let context = collector_context(
             host,
@@ -204,5 +246,20 @@ mod tests {
         );
         assert_eq!(detect("receivers:\n  otlp:\n"), FileKind::Collector);
         assert_eq!(detect("{\"receivers\": {}}"), FileKind::Collector);
+        assert_eq!(detect("{\"Default_Strategy\": {}}"), FileKind::Sampling);
+        assert_eq!(
+            detect("{\"per_operation_strategies\": []}"),
+            FileKind::Sampling
+        );
+        assert_eq!(
+            detect("{\"service_strategies\": [,]}"),
+            FileKind::Sampling,
+            "broken JSON that names strategy keys is still a sampling file"
+        );
+        assert_eq!(
+            detect("{\"x\": {\"default_strategy\": 1}}"),
+            FileKind::Collector,
+            "only top-level keys count"
+        );
     }
 }

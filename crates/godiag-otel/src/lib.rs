@@ -11,6 +11,8 @@ pub mod collector;
 pub mod components;
 pub mod domain;
 pub mod envvar;
+pub mod json;
 pub mod registry;
+pub mod sampling;
 pub mod schema;
 pub mod yaml;

@@ -224,6 +224,32 @@ pub fn validate(node: &Node, ty: &Ty, path: &str, out: &mut Vec<Problem>) {
     }
 }
 
+/// Collects the nodes under `node` whose setting is a `time.Duration`, with their dotted
+/// paths.
+pub fn durations<'a>(node: &'a Node, ty: &Ty, path: &str, out: &mut Vec<(String, &'a Node)>) {
+    match (ty, &node.value) {
+        (Ty::Duration, _) => out.push((path.to_owned(), node)),
+        (Ty::List(item_ty), Value::Seq(items)) => {
+            for (index, item) in items.iter().enumerate() {
+                durations(item, item_ty, &format!("{path}[{index}]"), out);
+            }
+        }
+        (Ty::Map(value_ty), Value::Map(entries)) => {
+            for entry in entries {
+                durations(&entry.value, value_ty, &join(path, &entry.key), out);
+            }
+        }
+        (Ty::Struct(fields), Value::Map(entries)) => {
+            for entry in entries {
+                if let Some(field) = fields.iter().find(|field| field.name == entry.key) {
+                    durations(&entry.value, &field.ty, &join(path, &entry.key), out);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
 fn bad(node: &Node, path: &str, message: String, out: &mut Vec<Problem>) {
     out.push(Problem {
         pos: node.pos,

@@ -117,6 +117,17 @@ pub struct LintArgs {
     /// release godiag knows).
     #[arg(long, value_name = "VERSION")]
     pub collector_version: Option<String>,
+    /// For Jaeger sampling strategies files: print the strategy Jaeger serves to this
+    /// service (`GET /api/sampling?service=SERVICE`).
+    #[arg(long, value_name = "SERVICE")]
+    pub service: Option<String>,
+    /// With --service: how that service's SDK samples spans with this name.
+    #[arg(long, value_name = "SPAN_NAME", requires = "service")]
+    pub operation: Option<String>,
+    /// Jaeger's default sampling probability (`--sampling.default-sampling-probability`,
+    /// `remote_sampling.file.default_sampling_probability`).
+    #[arg(long, value_name = "P", default_value_t = 0.001)]
+    pub default_sampling_probability: f64,
     /// Apply the safe file edits the findings propose (a backup is kept beside each file).
     #[arg(long)]
     pub fix: bool,

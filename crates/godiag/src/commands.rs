@@ -89,6 +89,7 @@ pub(crate) fn registry() -> Vec<CheckMeta> {
     all.extend(godiag_otel::checks::registry());
     all.extend(godiag_dns::checks::registry());
     all.extend(godiag_prom::checks::registry());
+    all.extend(godiag_otel::sampling::checks::registry());
     all
 }
 

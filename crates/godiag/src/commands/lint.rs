@@ -1,15 +1,18 @@
 //! `godiag lint FILE...`.
 
+use std::io::{self, Write as _};
 use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
 use godiag_core::report::Report;
 use godiag_otel::domain::{self, FileKind, LintOptions};
 use godiag_otel::registry::{NEWEST_KNOWN, Version};
+use godiag_otel::sampling::Query;
+use serde_json::Value;
 
 use super::{apply_fixes, build_host, emit};
 use crate::ExitStatus;
-use crate::cli::{GlobalArgs, LintArgs, LintKind};
+use crate::cli::{FormatArg, GlobalArgs, LintArgs, LintKind};
 
 /// Lints the files, applies fixes when asked, and renders the report.
 pub(super) fn run(args: &LintArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> {
@@ -20,6 +23,9 @@ pub(super) fn run(args: &LintArgs, global: &GlobalArgs) -> anyhow::Result<ExitSt
             .context("reading --collector-version")?,
         None => NEWEST_KNOWN,
     };
+    if !(0.0..=1.0).contains(&args.default_sampling_probability) {
+        bail!("--default-sampling-probability must be between 0 and 1");
+    }
     let options = LintOptions {
         files: args.files.clone(),
         kind: args.kind.map(|kind| match kind {
@@ -27,17 +33,16 @@ pub(super) fn run(args: &LintArgs, global: &GlobalArgs) -> anyhow::Result<ExitSt
             LintKind::Sampling => FileKind::Sampling,
         }),
         collector_version,
+        sampling: Query {
+            service: args.service.clone(),
+            operation: args.operation.clone(),
+            default_probability: args.default_sampling_probability,
+        },
     };
     let outcome = domain::lint(Arc::clone(&host), &options, global.deadline);
-    let sampling = outcome.result["files"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|file| file["kind"] == "sampling");
-    if let Some(file) = sampling {
+    if args.service.is_some() && outcome.result.get("sampling").is_none() {
         bail!(
-            "`{}` is a Jaeger sampling strategies file; godiag does not lint those yet",
-            file["path"].as_str().unwrap_or_default()
+            "--service applies to Jaeger sampling strategies files, and none of the files is one"
         );
     }
     let mut report = Report::new("lint", outcome.findings, outcome.result);
@@ -45,5 +50,55 @@ pub(super) fn run(args: &LintArgs, global: &GlobalArgs) -> anyhow::Result<ExitSt
         let outcome = domain::lint(host, &options, global.deadline);
         report = Report::new("lint", outcome.findings, outcome.result);
     }
+    if global.format == FormatArg::Human {
+        print_effective(&report.result)?;
+    }
     emit(&report, global)
+}
+
+/// Prints, for `--service`, the body Jaeger serves (and the operation's sampler) before the
+/// findings.
+fn print_effective(result: &Value) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    for file in result["sampling"].as_array().into_iter().flatten() {
+        let effective = &file["effective"];
+        if effective.is_null() {
+            continue;
+        }
+        let path = file["path"].as_str().unwrap_or_default();
+        let service = effective["service"].as_str().unwrap_or_default();
+        let Some(body) = effective["body"].as_str() else {
+            writeln!(
+                out,
+                "{path}: Jaeger serves nothing from this file: {}\n",
+                file["refused"].as_str().unwrap_or_default()
+            )?;
+            continue;
+        };
+        writeln!(
+            out,
+            "{path}: GET /api/sampling?service={service} ({}):\n{body}",
+            effective["from"].as_str().unwrap_or_default()
+        )?;
+        let operation = &effective["operation"];
+        if !operation.is_null() {
+            let name = operation["operation"].as_str().unwrap_or_default();
+            let from = operation["from"].as_str().unwrap_or_default();
+            if operation["sampler"] == "ratelimiting" {
+                writeln!(
+                    out,
+                    "operation {name:?}: rate limited to {} traces per second ({from})",
+                    operation["max_traces_per_second"]
+                )?;
+            } else {
+                writeln!(
+                    out,
+                    "operation {name:?}: sampled with probability {} ({from})",
+                    operation["sampling_rate"]
+                )?;
+            }
+        }
+        writeln!(out)?;
+    }
+    out.flush()
 }

@@ -1,0 +1,312 @@
+//! The sampling strategy checks (`SAMP0xx`), one file each, and the context they share.
+
+mod default_operations_inherited;
+mod duplicate_operation;
+mod duplicate_service;
+mod key_case_variant;
+mod key_repeated;
+mod key_unknown;
+mod missing_default;
+mod null_entry;
+mod operation_pattern;
+mod operation_ratelimiting;
+mod operations_override_rate_limit;
+mod probability_range;
+mod rate_limit_truncated;
+mod rate_limiting_support;
+mod required_field;
+mod strategy_type;
+mod unreadable;
+mod wrong_type;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use godiag_core::check::{Check, CheckMeta};
+use godiag_core::finding::{Finding, FixEdit};
+use godiag_core::host::Host;
+
+use crate::checks::{Replacement, Source};
+use crate::json::{self, JsonError};
+use crate::sampling::decode::{self, Decoded, OperationStrategy, ServiceStrategy, Slot};
+use crate::sampling::provider::{self, Store};
+use crate::yaml::Pos;
+
+/// Every check of the domain, in code order.
+pub static ALL: &[&dyn Check<Context>] = &[
+    &unreadable::Unreadable,
+    &wrong_type::WrongType,
+    &strategy_type::StrategyTypeUnknown,
+    &required_field::RequiredField,
+    &probability_range::ProbabilityRange,
+    &rate_limit_truncated::RateLimitTruncated,
+    &operation_ratelimiting::OperationRatelimiting,
+    &duplicate_service::DuplicateService,
+    &duplicate_operation::DuplicateOperation,
+    &key_unknown::KeyUnknown,
+    &key_case_variant::KeyCaseVariant,
+    &key_repeated::KeyRepeated,
+    &operations_override_rate_limit::OperationsOverrideRateLimit,
+    &default_operations_inherited::DefaultOperationsInherited,
+    &missing_default::MissingDefault,
+    &null_entry::NullEntry,
+    &operation_pattern::OperationPattern,
+    &rate_limiting_support::RateLimitingSupport,
+];
+
+/// The registry entries of every check, in code order.
+#[must_use]
+pub fn registry() -> Vec<CheckMeta> {
+    ALL.iter().map(|check| *check.meta()).collect()
+}
+
+/// Why Jaeger serves nothing from the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// What Jaeger says (`failed to unmarshal strategies: ...` or the panic).
+    pub message: String,
+    /// Where the cause is.
+    pub pos: Pos,
+}
+
+/// One sampling file, read, parsed, decoded and loaded.
+pub struct Context {
+    /// The machine (for edits).
+    pub host: Arc<dyn Host>,
+    /// The file (one source).
+    pub sources: Vec<Source>,
+    /// Why the file could not be read.
+    pub read_error: Option<String>,
+    /// Why it is not JSON.
+    pub syntax: Option<JsonError>,
+    /// The decoded strategies.
+    pub decoded: Decoded,
+    /// What Jaeger serves, or why it refuses.
+    pub loaded: Result<Store, Refusal>,
+    /// Jaeger's `default_sampling_probability`.
+    pub default_probability: f64,
+    /// Where the top-level value starts.
+    pub root: Option<Pos>,
+}
+
+/// A strategy entry: `default_strategy` or one of `service_strategies`.
+pub struct Entry<'a> {
+    /// How findings name it: `default_strategy` or `service "foo"`.
+    pub label: String,
+    /// The entry.
+    pub entry: &'a ServiceStrategy,
+    /// True for `default_strategy`.
+    pub is_default: bool,
+}
+
+impl Context {
+    /// Reads, parses, decodes and loads a file.
+    #[must_use]
+    pub fn load(
+        host: Arc<dyn Host>,
+        path: PathBuf,
+        bytes: Result<Vec<u8>, String>,
+        default_probability: f64,
+    ) -> Self {
+        let (bytes, read_error) = match bytes {
+            Ok(bytes) => (bytes, None),
+            Err(error) => (Vec::new(), Some(error)),
+        };
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let mut syntax = None;
+        let mut root = None;
+        let mut decoded = Decoded::default();
+        if read_error.is_none() {
+            match json::parse(&bytes, 0) {
+                Ok(node) => {
+                    root = Some(node.pos);
+                    decoded = decode::decode(&node);
+                }
+                Err(error) => syntax = Some(error),
+            }
+        }
+        let loaded = if let Some(error) = &read_error {
+            Err(Refusal {
+                message: format!("failed to read strategies file {}: {error}", path.display()),
+                pos: Pos::default(),
+            })
+        } else if let Some(error) = &syntax {
+            Err(Refusal {
+                message: format!("failed to unmarshal strategies: {error}"),
+                pos: error.pos,
+            })
+        } else if let Some(error) = decoded.type_errors.first() {
+            Err(Refusal {
+                message: format!("failed to unmarshal strategies: {}", error.message()),
+                pos: error.pos,
+            })
+        } else {
+            provider::load(decoded.strategies.as_ref(), default_probability).map_err(|crash| {
+                Refusal {
+                    message:
+                        "panic: runtime error: invalid memory address or nil pointer dereference"
+                            .to_owned(),
+                    pos: crash.pos,
+                }
+            })
+        };
+        Self {
+            host,
+            sources: vec![Source::new(path, text)],
+            read_error,
+            syntax,
+            decoded,
+            loaded,
+            default_probability,
+            root,
+        }
+    }
+
+    /// Returns where the top-level object's `{` is.
+    #[must_use]
+    pub fn root_open(&self) -> Option<Pos> {
+        self.decoded.strategies.as_ref().and(self.root)
+    }
+
+    /// Returns what Jaeger serves, or why it serves nothing.
+    pub fn store(&self) -> Result<&Store, String> {
+        self.loaded
+            .as_ref()
+            .map_err(|refusal| refusal.message.clone())
+    }
+
+    /// Starts a finding located at `pos`, with the line as evidence.
+    #[must_use]
+    pub fn at(
+        &self,
+        meta: &CheckMeta,
+        pos: Pos,
+        title: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Finding {
+        crate::checks::at(&self.sources, meta, pos, title, message)
+    }
+
+    /// Returns the source text between two positions.
+    #[must_use]
+    pub fn text(&self, start: Pos, end: Pos) -> Option<String> {
+        let text = &self.sources.first()?.text;
+        let skip = start.index as usize;
+        let take = end.index.checked_sub(start.index)? as usize;
+        Some(text.chars().skip(skip).take(take).collect())
+    }
+
+    /// Plans an edit replacing `start..end` with `text`.
+    #[must_use]
+    pub fn replace(&self, start: Pos, end: Pos, text: impl Into<String>) -> Option<FixEdit> {
+        crate::checks::plan_edit(
+            self.host.as_ref(),
+            &self.sources,
+            vec![Replacement {
+                start,
+                end,
+                text: text.into(),
+            }],
+        )
+    }
+
+    /// Plans an edit removing a member or element with the comma that separates it.
+    #[must_use]
+    pub fn remove(&self, slot: &Slot) -> Option<FixEdit> {
+        let spans = &slot.spans;
+        let index = slot.index;
+        let (start, end) = if index > 0 {
+            (spans.get(index - 1)?.1, spans.get(index)?.1)
+        } else if spans.len() > 1 {
+            (spans.first()?.0, spans.get(1)?.0)
+        } else {
+            *spans.first()?
+        };
+        self.replace(start, end, "")
+    }
+
+    /// Returns `default_strategy` and every service entry, in that order.
+    #[must_use]
+    pub fn entries(&self) -> Vec<Entry<'_>> {
+        let Some(strategies) = &self.decoded.strategies else {
+            return Vec::new();
+        };
+        let mut entries = Vec::new();
+        if let Some(default) = &strategies.default_strategy {
+            entries.push(Entry {
+                label: "default_strategy".to_owned(),
+                entry: default,
+                is_default: true,
+            });
+        }
+        for (index, service) in strategies.service_strategies.iter().enumerate() {
+            if let Some(service) = service {
+                let label = match &service.service {
+                    Some(name) => format!("service \"{}\"", name.value),
+                    None => format!("service_strategies[{index}]"),
+                };
+                entries.push(Entry {
+                    label,
+                    entry: service,
+                    is_default: false,
+                });
+            }
+        }
+        entries
+    }
+
+    /// Returns true when no later service entry has the same name (the entry Jaeger keeps).
+    #[must_use]
+    pub fn is_served(&self, entry: &ServiceStrategy) -> bool {
+        let Some(strategies) = &self.decoded.strategies else {
+            return false;
+        };
+        let name = entry
+            .service
+            .as_ref()
+            .map(|s| s.value.as_str())
+            .unwrap_or_default();
+        strategies
+            .service_strategies
+            .iter()
+            .flatten()
+            .rev()
+            .find(|s| {
+                s.service
+                    .as_ref()
+                    .map(|s| s.value.as_str())
+                    .unwrap_or_default()
+                    == name
+            })
+            .is_some_and(|last| last.pos == entry.pos)
+    }
+
+    /// Returns every operation entry with the label of the strategy it belongs to.
+    #[must_use]
+    pub fn operations(&self) -> Vec<(String, &OperationStrategy)> {
+        self.entries()
+            .into_iter()
+            .flat_map(|entry| {
+                let label = entry.label;
+                entry
+                    .entry
+                    .operation_strategies
+                    .iter()
+                    .flatten()
+                    .map(move |op| (label.clone(), op))
+            })
+            .collect()
+    }
+}
+
+/// Returns an operation entry's name as findings show it.
+#[must_use]
+pub fn operation_name(operation: &OperationStrategy) -> String {
+    operation
+        .operation
+        .as_ref()
+        .map_or_else(|| "(no operation)".to_owned(), |o| o.value.clone())
+}
+
+#[cfg(test)]
+mod tests;
