@@ -32,7 +32,7 @@ impl Check<Context> for NothingListening {
             return Vec::new();
         }
         let port = context.port;
-        let near = nearest(table, port, 5);
+        let near = nearest(table, port, crate::listeners::NEAREST);
         let near_text = if near.is_empty() {
             "Nothing listens on any TCP port here.".to_owned()
         } else {
