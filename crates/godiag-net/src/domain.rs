@@ -44,6 +44,9 @@ fn put<T>(slot: &Slot<T>, value: T) {
     *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(value);
 }
 
+/// What `localhost` resolves to, and the interface addresses.
+type Addresses = (Result<Vec<IpAddr>, String>, Vec<InterfaceAddress>);
+
 /// What the probe task found out.
 struct Probed {
     localhost: Result<Vec<IpAddr>, String>,
@@ -66,6 +69,7 @@ pub fn run(
     // the probes, the firewall commands and the environment.
     let table_slot: Slot<SocketTable> = slot();
     let probed_slot: Slot<Probed> = slot();
+    let addresses_slot: Slot<Addresses> = slot();
     let firewall_slot: Slot<FirewallState> = slot();
     let environment_slot: Slot<Environment> = slot();
     let mut tasks = Vec::new();
@@ -91,12 +95,18 @@ pub fn run(
         }));
     }
     {
-        let (network, out) = (Arc::clone(network), Arc::clone(&probed_slot));
+        let (network, out, addresses) = (
+            Arc::clone(network),
+            Arc::clone(&probed_slot),
+            Arc::clone(&addresses_slot),
+        );
         let budget = left();
         tasks.push(Task::new("probes", move || {
             let probe_started = Instant::now();
             let localhost = network.resolve("localhost").map_err(|e| e.to_string());
             let interfaces = network.interfaces().unwrap_or_default();
+            // The firewall sources need the addresses even if probing runs out of time.
+            put(&addresses, (localhost.clone(), interfaces.clone()));
             let targets = probe::targets(localhost.as_deref().unwrap_or_default(), &interfaces);
             let probes = probe::run(
                 &network,
@@ -153,9 +163,12 @@ pub fn run(
         .as_ref()
         .filter(|wsl| wsl.version == 2 && wsl.networking_mode == "nat")
         .and_then(|wsl| wsl.windows_host);
-    let (localhost, interfaces, mut probes) = match take(&probed_slot) {
-        Some(done) => (done.localhost, done.interfaces, done.probes),
-        None => (Err("not finished".to_owned()), Vec::new(), Vec::new()),
+    let (localhost, interfaces, mut probes) = if let Some(done) = take(&probed_slot) {
+        (done.localhost, done.interfaces, done.probes)
+    } else {
+        let (localhost, interfaces) =
+            take(&addresses_slot).unwrap_or_else(|| (Err("not finished".to_owned()), Vec::new()));
+        (localhost, interfaces, Vec::new())
     };
     for probe in &mut probes {
         probe.expected_listener = bind::accepting(&on_port, probe.address, bindv6only)

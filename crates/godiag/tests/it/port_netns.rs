@@ -279,7 +279,7 @@ fn godiag_in(namespaces: &Namespaces, port: u16) -> Value {
             "--format",
             "json",
             "--deadline",
-            "2s",
+            "5s",
         ])
         .output()
         .unwrap();
