@@ -25,7 +25,7 @@ pub fn run(
     deadline: Duration,
 ) -> Outcome {
     let started = Instant::now();
-    let table = listeners::read(host.as_ref(), network.as_ref());
+    let table = listeners::read(host.as_ref(), network.as_ref(), None);
     let mut go_listeners = Vec::new();
     let mut seen_pids = BTreeSet::new();
     for listener in &table.listeners {

@@ -44,6 +44,9 @@ fn put<T>(slot: &Slot<T>, value: T) {
     *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(value);
 }
 
+/// What `localhost` resolves to, and the interface addresses.
+type Addresses = (Result<Vec<IpAddr>, String>, Vec<InterfaceAddress>);
+
 /// What the probe task found out.
 struct Probed {
     localhost: Result<Vec<IpAddr>, String>,
@@ -62,61 +65,53 @@ pub fn run(
     let started = Instant::now();
     let left = || deadline.saturating_sub(started.elapsed());
 
-    // The socket table first: probes need it to say which listener should answer, and it
-    // takes milliseconds.
+    // Everything runs at once: the socket table (with the /proc walk and the Go build info),
+    // the probes, the firewall commands and the environment.
     let table_slot: Slot<SocketTable> = slot();
-    let mut findings = {
+    let probed_slot: Slot<Probed> = slot();
+    let addresses_slot: Slot<Addresses> = slot();
+    let firewall_slot: Slot<FirewallState> = slot();
+    let environment_slot: Slot<Environment> = slot();
+    let mut tasks = Vec::new();
+    {
         let (host, network, out) = (
             Arc::clone(&host),
             Arc::clone(network),
             Arc::clone(&table_slot),
         );
-        runner::run(
-            vec![Task::new("socket-table", move || {
-                let mut table = listeners::read(host.as_ref(), network.as_ref());
-                let somaxconn = listeners::somaxconn(host.as_ref());
-                for listener in table.listeners.iter_mut().filter(|l| l.port == port) {
-                    listeners::detect_go(host.as_ref(), listener);
-                    // /proc has no backlog column; Go always listens with net.core.somaxconn
-                    // (net/sock_linux.go `maxListenerBacklog`).
-                    if listener.backlog.is_none() && listener.go().is_some() {
-                        listener.backlog = somaxconn;
-                    }
+        tasks.push(Task::new("socket-table", move || {
+            let mut table = listeners::read(host.as_ref(), network.as_ref(), Some(port));
+            let somaxconn = listeners::somaxconn(host.as_ref());
+            for listener in table.listeners.iter_mut().filter(|l| l.port == port) {
+                listeners::detect_go(host.as_ref(), listener);
+                // /proc has no backlog column; Go always listens with net.core.somaxconn
+                // (net/sock_linux.go `maxListenerBacklog`).
+                if listener.backlog.is_none() && listener.go().is_some() {
+                    listener.backlog = somaxconn;
                 }
-                put(&out, table);
-                TaskOutput::default()
-            })],
-            left(),
-        )
-        .findings
-    };
-    let table = take(&table_slot);
-    let on_port: Vec<_> = table
-        .as_ref()
-        .map(|table| table.on_port(port).into_iter().cloned().collect())
-        .unwrap_or_default();
-    let bindv6only = table.as_ref().is_some_and(|table| table.bindv6only);
-
-    let probed_slot: Slot<Probed> = slot();
-    let firewall_slot: Slot<FirewallState> = slot();
-    let mut tasks = {
-        let (network, out, listeners) = (
+            }
+            put(&out, table);
+            TaskOutput::default()
+        }));
+    }
+    {
+        let (network, out, addresses) = (
             Arc::clone(network),
             Arc::clone(&probed_slot),
-            on_port.clone(),
+            Arc::clone(&addresses_slot),
         );
         let budget = left();
-        vec![Task::new("probes", move || {
+        tasks.push(Task::new("probes", move || {
             let probe_started = Instant::now();
             let localhost = network.resolve("localhost").map_err(|e| e.to_string());
             let interfaces = network.interfaces().unwrap_or_default();
+            // The firewall sources need the addresses even if probing runs out of time.
+            put(&addresses, (localhost.clone(), interfaces.clone()));
             let targets = probe::targets(localhost.as_deref().unwrap_or_default(), &interfaces);
             let probes = probe::run(
                 &network,
                 &targets,
                 port,
-                &listeners,
-                bindv6only,
                 budget.saturating_sub(probe_started.elapsed()),
             );
             put(
@@ -128,8 +123,8 @@ pub fn run(
                 },
             );
             TaskOutput::default()
-        })]
-    };
+        }));
+    }
     {
         let (host, out) = (Arc::clone(&host), Arc::clone(&firewall_slot));
         tasks.push(Task::new("firewall", move || {
@@ -137,7 +132,6 @@ pub fn run(
             TaskOutput::default()
         }));
     }
-    let environment_slot: Slot<Environment> = slot();
     {
         let (host, network, out) = (
             Arc::clone(&host),
@@ -155,7 +149,13 @@ pub fn run(
             TaskOutput::default()
         }));
     }
-    findings.extend(runner::run(tasks, left()).findings);
+    let mut findings = runner::run(tasks, left()).findings;
+    let table = take(&table_slot);
+    let on_port: Vec<_> = table
+        .as_ref()
+        .map(|table| table.on_port(port).into_iter().cloned().collect())
+        .unwrap_or_default();
+    let bindv6only = table.as_ref().is_some_and(|table| table.bindv6only);
     let firewall = take(&firewall_slot);
     let environment = take(&environment_slot).unwrap_or_default();
     let wsl_host = environment
@@ -163,10 +163,17 @@ pub fn run(
         .as_ref()
         .filter(|wsl| wsl.version == 2 && wsl.networking_mode == "nat")
         .and_then(|wsl| wsl.windows_host);
-    let (localhost, interfaces, probes) = match take(&probed_slot) {
-        Some(done) => (done.localhost, done.interfaces, done.probes),
-        None => (Err("not finished".to_owned()), Vec::new(), Vec::new()),
+    let (localhost, interfaces, mut probes) = if let Some(done) = take(&probed_slot) {
+        (done.localhost, done.interfaces, done.probes)
+    } else {
+        let (localhost, interfaces) =
+            take(&addresses_slot).unwrap_or_else(|| (Err("not finished".to_owned()), Vec::new()));
+        (localhost, interfaces, Vec::new())
     };
+    for probe in &mut probes {
+        probe.expected_listener = bind::accepting(&on_port, probe.address, bindv6only)
+            .map(|listener| listener.ss_address.clone());
+    }
     let defaults = sources::default_routes(host.as_ref());
     let verdicts: Vec<SourceVerdict> = firewall
         .as_ref()
@@ -209,7 +216,7 @@ fn result_json(
     localhost: &Result<Vec<IpAddr>, String>,
 ) -> Value {
     let nearest = table
-        .map(|table| checks::nearest(table, port, 5))
+        .map(|table| checks::nearest(table, port, crate::listeners::NEAREST))
         .unwrap_or_default();
     json!({
         "port": port,

@@ -16,6 +16,9 @@ pub mod ir;
 pub mod nft;
 pub mod ufw;
 
+#[cfg(test)]
+mod tests;
+
 use std::io;
 use std::net::IpAddr;
 use std::path::Path;

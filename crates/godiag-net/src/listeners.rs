@@ -41,9 +41,11 @@ impl SocketTable {
     }
 }
 
-/// Reads the socket table and the owners of every listener.
+/// Reads the socket table and the owners of its listeners: with `focus`, only of the
+/// listeners on that port (or, when none, on the nearest ports), since finding owners means
+/// reading every `/proc/PID/fd` link and most of the cost is there.
 #[must_use]
-pub fn read(host: &dyn Host, network: &dyn Network) -> SocketTable {
+pub fn read(host: &dyn Host, network: &dyn Network, focus: Option<u16>) -> SocketTable {
     let bindv6only = host
         .read_to_string(Path::new("/proc/sys/net/ipv6/bindv6only"))
         .is_ok_and(|text| text.trim() == "1");
@@ -69,7 +71,7 @@ pub fn read(host: &dyn Host, network: &dyn Network) -> SocketTable {
             (TableSource::Proc, raw, Some(error.to_string()))
         }
     };
-    let inodes: BTreeSet<u64> = raw.iter().map(|row| row.inode).collect();
+    let inodes = wanted_inodes(&raw, focus);
     let owners = owners(host, &inodes);
     let mut listeners: Vec<Listener> = raw
         .iter()
@@ -77,7 +79,9 @@ pub fn read(host: &dyn Host, network: &dyn Network) -> SocketTable {
         .collect();
     listeners.sort_by_key(|l| (l.port, l.family, l.address));
     listeners.dedup_by(|a, b| a.inode == b.inode && a.inode != 0);
-    let owners_hidden = listeners.iter().any(|listener| listener.pid.is_none());
+    let owners_hidden = listeners
+        .iter()
+        .any(|listener| listener.pid.is_none() && inodes.contains(&listener.inode));
     SocketTable {
         source,
         listeners,
@@ -87,6 +91,32 @@ pub fn read(host: &dyn Host, network: &dyn Network) -> SocketTable {
         owners_hidden,
     }
 }
+
+/// The sockets whose owners are wanted.
+fn wanted_inodes(raw: &[RawListener], focus: Option<u16>) -> BTreeSet<u64> {
+    let Some(port) = focus else {
+        return raw.iter().map(|row| row.inode).collect();
+    };
+    let on_port: BTreeSet<u64> = raw
+        .iter()
+        .filter(|r| r.port == port)
+        .map(|r| r.inode)
+        .collect();
+    if !on_port.is_empty() {
+        return on_port;
+    }
+    let mut ports: Vec<u16> = raw.iter().map(|r| r.port).collect();
+    ports.sort_by_key(|p| (p.abs_diff(port), *p));
+    ports.dedup();
+    ports.truncate(NEAREST);
+    raw.iter()
+        .filter(|r| ports.contains(&r.port))
+        .map(|r| r.inode)
+        .collect()
+}
+
+/// How many nearby ports godiag names when nothing listens on the port asked about.
+pub const NEAREST: usize = 5;
 
 fn build(raw: &RawListener, owners: Option<&Vec<Process>>, bindv6only: bool) -> Listener {
     let meaning = bind::describe(raw, bindv6only);
@@ -109,9 +139,13 @@ fn build(raw: &RawListener, owners: Option<&Vec<Process>>, bindv6only: bool) -> 
     }
 }
 
-/// Maps socket inodes to the processes holding them, stopping once every inode is found.
+/// Maps socket inodes to the processes holding them, stopping once every inode has an owner
+/// (so of several processes sharing one socket, those found before the stop are listed).
 fn owners(host: &dyn Host, wanted: &BTreeSet<u64>) -> BTreeMap<u64, Vec<Process>> {
     let mut found: BTreeMap<u64, Vec<Process>> = BTreeMap::new();
+    if wanted.is_empty() {
+        return found;
+    }
     let Ok(entries) = host.read_dir(Path::new("/proc")) else {
         return found;
     };
@@ -137,6 +171,9 @@ fn owners(host: &dyn Host, wanted: &BTreeSet<u64>) -> BTreeMap<u64, Vec<Process>
             let holders = found.entry(inode).or_default();
             if !holders.iter().any(|p: &Process| p.pid == pid) {
                 holders.push(process.clone());
+            }
+            if found.len() == wanted.len() {
+                return found;
             }
         }
     }

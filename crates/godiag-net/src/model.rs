@@ -108,7 +108,8 @@ pub struct Listener {
     pub pid: Option<u32>,
     /// The first owning process's name, when visible.
     pub process: Option<String>,
-    /// Every process holding the socket (forked servers, `SO_REUSEPORT` groups share it).
+    /// The processes found holding the socket (a forked server's children share it; the
+    /// `/proc` walk stops once every wanted socket has an owner).
     pub processes: Vec<Process>,
     /// The socket owner's user id.
     pub uid: u32,

@@ -67,7 +67,30 @@ fn blocked(context: &Context, meta: &CheckMeta, origins: &[Origin]) -> Vec<Findi
         .filter(|v| context.accepting(v.destination_address).is_some())
         .collect();
     let Some(first) = hits.first() else {
-        return Vec::new();
+        // Show the verdicts even when nothing blocks, so `-v` says which rule let it in.
+        let seen: Vec<&SourceVerdict> = context
+            .verdicts
+            .iter()
+            .filter(|v| origins.contains(&v.from) && v.verdict == Verdict::Accept)
+            .collect();
+        if seen.is_empty() || !state.readable {
+            return Vec::new();
+        }
+        let mut ok = Finding::ok(meta).subject(format!("port {}", context.port));
+        for verdict in seen {
+            ok = ok.evidence(Evidence::command(format!(
+                "{} {} from {} on {}: accept{}",
+                verdict.family.as_str(),
+                std::net::SocketAddr::new(verdict.destination_address, context.port),
+                verdict.source_address,
+                verdict.interface,
+                verdict.rule.as_deref().map_or_else(
+                    || " (no rule filters it)".to_owned(),
+                    |rule| format!(" by {rule}")
+                )
+            )));
+        }
+        return vec![ok];
     };
     let port = context.port;
     let client_sees = |v: &SourceVerdict| match v.outcome {

@@ -29,10 +29,27 @@ impl Check<Context> for NothingListening {
             return Vec::new();
         };
         if !context.listeners.is_empty() {
-            return Vec::new();
+            // Say what listens, so `-v` shows the bind and its meaning even when all is well.
+            let bound = context
+                .listeners
+                .iter()
+                .map(|l| format!("{} ({})", l.ss_address, l.owner()))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let mut ok = Finding::ok(&META)
+                .subject(format!("port {}", context.port))
+                .severity(Severity::Ok);
+            ok.title = format!("Port {} is served by {bound}", context.port);
+            for listener in &context.listeners {
+                ok = ok.evidence(super::listener_evidence(listener));
+            }
+            for probe in &context.probes {
+                ok = ok.evidence(probe_evidence(probe));
+            }
+            return vec![ok];
         }
         let port = context.port;
-        let near = nearest(table, port, 5);
+        let near = nearest(table, port, crate::listeners::NEAREST);
         let near_text = if near.is_empty() {
             "Nothing listens on any TCP port here.".to_owned()
         } else {

@@ -246,7 +246,10 @@ impl Walker<'_> {
                         .unwrap_or_else(|| skipped.clone());
                     // Both ways end alike: report the path that does not depend on the
                     // unevaluated condition.
-                    if taken.same_outcome(&skipped) {
+                    if self
+                        .settle(&taken, depth)
+                        .same_outcome(&self.settle(&skipped, depth))
+                    {
                         return skipped;
                     }
                     return Flow::Unknown(format!(
@@ -284,6 +287,15 @@ impl Walker<'_> {
                     (_, flow) => Some(flow),
                 }
             }
+        }
+    }
+
+    /// In a base chain, leaving it means its policy: compare outcomes that way.
+    fn settle(&self, flow: &Flow, depth: usize) -> Flow {
+        match (flow, depth, self.base.policy) {
+            (Flow::Return, 0, Policy::Accept) => Flow::Accept(String::new()),
+            (Flow::Return, 0, Policy::Drop) => Flow::Drop(String::new()),
+            (other, ..) => other.clone(),
         }
     }
 

@@ -240,7 +240,12 @@ fn convert(words: &[String], line: &str, line_no: usize, chains: &[String]) -> R
             "--comment" => {}
             "--icmpv6-type" => conds.push(Cond::Match(Field::Icmpv6Type, op, icmpv6_type(next))),
             "-j" | "--jump" | "-g" | "--goto" => {
-                action = target(word, next, &words[index + 2..], chains);
+                action = target(
+                    word,
+                    next,
+                    words.get(index + 2..).unwrap_or_default(),
+                    chains,
+                );
                 break;
             }
             option if option.starts_with('-') => {

@@ -445,13 +445,13 @@ fn value_of(json: &Json, addresses: bool) -> Value {
             }
             if let Some(Json::Array(bounds)) = object.get("range") {
                 match (
-                    value_of(&bounds[0], addresses),
+                    bounds.first().map(|b| value_of(b, addresses)),
                     bounds.get(1).map(|b| value_of(b, addresses)),
                 ) {
-                    (Value::Number(low), Some(Value::Number(high))) => {
+                    (Some(Value::Number(low)), Some(Value::Number(high))) => {
                         return Value::Range(low, high);
                     }
-                    (Value::Prefix(low, _), Some(Value::Prefix(high, _))) => {
+                    (Some(Value::Prefix(low, _)), Some(Value::Prefix(high, _))) => {
                         return Value::AddrRange(low, high);
                     }
                     _ => {}

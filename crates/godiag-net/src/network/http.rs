@@ -13,6 +13,9 @@ use crate::model::Protocol;
 
 const GO_TLS_ANSWER: &[u8] = b"HTTP request to an HTTPS server";
 const READ_LIMIT: usize = 1024;
+/// How long a server may take to answer `GET /` once connected; a silent server (a database,
+/// a gRPC server waiting for a preface) is reported as such rather than holding the report.
+const ANSWER_TIMEOUT: Duration = Duration::from_millis(400);
 
 /// Sends the request and classifies the answer; returns the HTTP status when there is one.
 pub(super) fn exchange(
@@ -21,7 +24,7 @@ pub(super) fn exchange(
     budget: Duration,
 ) -> (Protocol, Option<u16>) {
     let started = Instant::now();
-    let budget = budget.max(Duration::from_millis(1));
+    let budget = budget.min(ANSWER_TIMEOUT).max(Duration::from_millis(1));
     let _ = stream.set_write_timeout(Some(budget));
     let host = match address {
         SocketAddr::V4(v4) => v4.to_string(),

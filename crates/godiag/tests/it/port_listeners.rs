@@ -145,3 +145,56 @@ fn a_closed_port_reports_nothing_listening_with_the_nearest_listener() {
         "{net001}"
     );
 }
+
+#[test]
+fn doctor_checks_the_ports_of_listening_go_programs() {
+    let Some(golisten) = peers::golisten() else {
+        return;
+    };
+    let mut command = Command::new(&golisten);
+    command.args(["tcp", "[::1]:0"]);
+    let server = Running::start(command);
+    let port: u64 = server.ready.rsplit(':').next().unwrap().parse().unwrap();
+    let output = Command::new(peers::godiag())
+        .args([
+            "doctor",
+            "--format",
+            "json",
+            "--deadline",
+            "5s",
+            "--port",
+            "9",
+        ])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let doctor = &report["doctor"]["port"];
+    assert!(
+        doctor["go_listeners"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["port"] == port && l["pid"] == server.pid() && l["path"] == "golisten"),
+        "{doctor}"
+    );
+    let checked: Vec<u64> = doctor["ports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["port"].as_u64())
+        .collect();
+    assert!(
+        checked.contains(&port) && checked.contains(&9),
+        "{checked:?}"
+    );
+    // The [::1]-only Go server is refused on 127.0.0.1: NET004 names this port.
+    assert!(
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "NET004" && f["subject"] == format!("port {port}")),
+        "{}",
+        report["findings"]
+    );
+}
