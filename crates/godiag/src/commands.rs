@@ -184,8 +184,20 @@ fn explain(code: Option<&str>, list: bool, global: &GlobalArgs) -> anyhow::Resul
     let registry = registry();
     let mut out = BufWriter::new(io::stdout().lock());
     if list {
-        for meta in &registry {
-            writeln!(out, "{}  {:<34} {}", meta.code, meta.slug, meta.title)?;
+        if global.format == FormatArg::Json {
+            let all: Vec<_> = registry
+                .iter()
+                .map(|meta| {
+                    json!({"code": meta.code, "slug": meta.slug, "domain": meta.domain,
+                           "severity": meta.severity, "status": meta.status, "title": meta.title})
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut out, &all)?;
+            writeln!(out)?;
+        } else {
+            for meta in &registry {
+                writeln!(out, "{}  {:<34} {}", meta.code, meta.slug, meta.title)?;
+            }
         }
         out.flush()?;
         return Ok(ExitStatus::Clean);

@@ -11,6 +11,7 @@
 mod dns_go_differential;
 mod dns_namespace;
 pub mod dns_probes;
+mod docs_index;
 mod fetch_differential;
 mod fixture_go;
 mod go_env_differential;
