@@ -1,9 +1,9 @@
 //! What the checks need to know about each family, gathered while samples stream past.
 //!
-//! Two threads share the work. The parsing thread ([`collect`]) reads lines and, for each
+//! Two threads share the work. The parsing thread (`collect`) reads lines and, for each
 //! sample, computes what needs the line's text: a 64-bit fingerprint of the series, one
 //! hash per label value, the series' key without `le`/`quantile`, and the label-name rules.
-//! It sends these in batches to the tally thread ([`tally`]), which owns the tables: one
+//! It sends these in batches to the tally thread (`tally`), which owns the tables: one
 //! small fingerprint table per family for duplicates, distinct-value sets per label, and
 //! per histogram/summary series the last bucket, the `+Inf` bucket, `_count` and `_sum`.
 //! Nothing per sample is kept beyond its fingerprint, so memory stays far below the
@@ -186,6 +186,16 @@ mod tests {
         assert!(h.count_mismatch[0].detail.contains("_count 7"));
         // promtool --extended: 2 series x (3 buckets of the first + 2).
         assert_eq!(h.promtool_cardinality, 10);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_input_never_panics(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300)) {
+            for format in [Format::Text, Format::OpenMetrics] {
+                let (parsed, stats) = analyze(&bytes[..], format);
+                proptest::prop_assert_eq!(parsed.families.len(), stats.len());
+            }
+        }
     }
 
     #[test]

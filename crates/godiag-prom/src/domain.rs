@@ -229,6 +229,7 @@ fn result(context: &Context) -> Value {
                 "help": family.help.is_some(),
                 "line": family.line,
                 "series": stats.series,
+                "promtool_cardinality": stats.promtool_cardinality,
                 "labels": stats.labels.iter().map(|label| json!({
                     "name": label.name,
                     "distinct_values": label.distinct(),

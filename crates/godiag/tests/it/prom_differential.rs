@@ -569,6 +569,77 @@ fn real_peer_agrees(name: &str, body: &[u8], port: u16) {
     assert_eq!(json["metrics"]["scrape"]["status"], 200);
 }
 
+/// promtool `--extended`'s table: family → cardinality (printed only when there is no
+/// lint problem).
+fn promtool_extended(promtool: &Path, input: &[u8]) -> BTreeSet<(String, u64)> {
+    let mut child = Command::new(promtool)
+        .args(["check", "--extended", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    let output = child.wait_with_output().unwrap();
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .skip(1)
+        .filter(|line| !line.starts_with("Total"))
+        .filter_map(|line| {
+            let mut words = line.split_whitespace();
+            Some((words.next()?.to_owned(), words.next()?.parse().ok()?))
+        })
+        .collect()
+}
+
+/// godiag's count of the same thing, from `.metrics.families[].promtool_cardinality`.
+fn godiag_extended(path: &Path) -> BTreeSet<(String, u64)> {
+    let output = Command::new(peers::godiag())
+        .args(["metrics", "--format", "json"])
+        .arg(path)
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    json["metrics"]["families"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|family| {
+            (
+                family["name"].as_str().unwrap().to_owned(),
+                family["promtool_cardinality"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn cardinality_matches_promtool_extended() {
+    let Some(promtool) = peers::promtool() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    // Lint-clean inputs (promtool 2.42 prints the table only then), with histograms whose
+    // series have different bucket counts (promtool multiplies by the first series').
+    let inputs = [
+        "# HELP a_total A.\n# TYPE a_total counter\na_total{x=\"1\"} 1\na_total{x=\"2\"} 1\n",
+        "# HELP h H.\n# TYPE h histogram\nh_bucket{a=\"y\",le=\"+Inf\"} 2\nh_bucket{le=\"1\"} 1\n\
+         h_bucket{le=\"+Inf\"} 2\nh_bucket{a=\"x\",le=\"1\"} 1\nh_bucket{a=\"x\",le=\"+Inf\"} 2\n\
+         # HELP s S.\n# TYPE s summary\ns{quantile=\"0.5\"} 1\ns{quantile=\"0.9\"} 1\ns_sum 1\ns_count 1\n\
+         # HELP u U.\nu 1\nu 1\n",
+    ];
+    for (index, input) in inputs.iter().enumerate() {
+        let path = dir.path().join(format!("clean{index}.prom"));
+        std::fs::write(&path, input).unwrap();
+        let theirs = promtool_extended(&promtool, input.as_bytes());
+        assert!(
+            !theirs.is_empty(),
+            "promtool printed no table for {input:?}"
+        );
+        assert_eq!(godiag_extended(&path), theirs, "{input:?}");
+    }
+}
+
 #[test]
 fn node_exporter_output_agrees_with_promtool() {
     let (Some(_), Some(exporter)) = (
@@ -622,6 +693,13 @@ fn collector_telemetry_agrees_with_promtool() {
         "no Collector metrics"
     );
     real_peer_agrees("collector", &body, port);
+    // The Collector's telemetry is lint-clean, so promtool prints its --extended table.
+    let promtool = peers::promtool().expect("checked above");
+    let path = dir.path().join("collector.prom");
+    std::fs::write(&path, &body).unwrap();
+    let theirs = promtool_extended(&promtool, &body);
+    assert!(!theirs.is_empty(), "promtool printed no --extended table");
+    assert_eq!(godiag_extended(&path), theirs);
 }
 
 fn collector_config(log: &Path, port: u16) -> String {
