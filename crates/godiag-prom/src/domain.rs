@@ -186,6 +186,8 @@ fn read(input: Input, options: Options, deadline: Duration) -> Context {
         error: None,
         options,
         scrape,
+        notes: Vec::new(),
+        notes_total: 0,
         lines: 0,
         bytes: 0,
     };
@@ -204,6 +206,8 @@ fn read(input: Input, options: Options, deadline: Duration) -> Context {
     context.families = parsed.families;
     context.error = parsed.error;
     context.lines = parsed.lines;
+    context.notes = parsed.notes;
+    context.notes_total = parsed.notes_total;
     context.bytes = parsed.bytes;
     if let (Some(scrape), Some(parse::Error::Read { source, .. })) =
         (&mut context.scrape, &context.error)
