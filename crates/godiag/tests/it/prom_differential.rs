@@ -713,3 +713,92 @@ fn collector_config(log: &Path, port: u16) -> String {
         log.display()
     )
 }
+
+/// A registry with every metric type of the Python reference client, some badly named.
+const PYTHON_REGISTRY: &str = r"
+import sys
+from prometheus_client import CollectorRegistry, Counter, Enum, Gauge, Histogram, Info, Summary
+from prometheus_client import generate_latest
+from prometheus_client.openmetrics.exposition import generate_latest as generate_openmetrics
+r = CollectorRegistry()
+Counter('app_jobs', 'Jobs run.', ['kind'], registry=r).labels('a').inc(3)
+h = Histogram('app_request_duration_seconds', 'Latency.', ['route'], registry=r)
+h.labels('/').observe(0.3)
+h.labels('/x').observe(2)
+Summary('app_payload_bytes', 'Payload.', registry=r).observe(10)
+Info('app_build', 'Build.', registry=r).info({'version': '1.0'})
+Enum('app_state', 'State.', states=['up', 'down'], registry=r)
+Gauge('app_latency_ms', 'Latency in ms.', registry=r).set(3)
+Gauge('app_queueDepth', 'Queue.', ['workerId'], registry=r).labels('1').set(2)
+out = generate_openmetrics(r) if sys.argv[1] == 'openmetrics' else generate_latest(r)
+sys.stdout.buffer.write(out)
+";
+
+/// The reference client's output in both formats: its text agrees with promtool, and its
+/// OpenMetrics parses cleanly with every OpenMetrics type recognised.
+#[test]
+fn python_reference_client_output_parses_in_both_formats() {
+    let (Some(promtool), Some(python)) = (
+        peers::promtool(),
+        peers::peer(
+            "GODIAG_TEST_PYTHON_PROMETHEUS_CLIENT",
+            "python3 with prometheus-client",
+        ),
+    ) else {
+        return;
+    };
+    let generate = |format: &str| {
+        let output = Command::new(&python)
+            .args(["-c", PYTHON_REGISTRY, format])
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        output.stdout
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let text = generate("text");
+    let disagreements = compare(&promtool, dir.path(), "python-text", &text);
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+
+    let path = dir.path().join("python.om");
+    std::fs::write(&path, generate("openmetrics")).unwrap();
+    let output = Command::new(peers::godiag())
+        .args(["metrics", "--format", "json"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["metrics"]["format"], "open_metrics");
+    let codes: BTreeSet<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] != "ok")
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        BTreeSet::from(["PROM013", "PROM014", "PROM015"]),
+        "{json}"
+    );
+    let types: BTreeSet<&str> = json["metrics"]["families"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|family| family["type"].as_str().unwrap())
+        .collect();
+    for wanted in [
+        "counter",
+        "histogram",
+        "summary",
+        "info",
+        "state_set",
+        "gauge",
+    ] {
+        assert!(types.contains(wanted), "{wanted} missing from {types:?}");
+    }
+}
