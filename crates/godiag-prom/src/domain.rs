@@ -93,6 +93,11 @@ pub struct Outcome {
 #[must_use]
 pub fn run(input: Input, options: Options, deadline: Duration) -> Outcome {
     let started = Instant::now();
+    let url = match &input {
+        Input::Url(url) => Some(url.clone()),
+        Input::Reader { .. } => None,
+    };
+    let fallback_options = options.clone();
     let slot: Arc<Mutex<Option<Context>>> = Arc::new(Mutex::new(None));
     let writer = Arc::clone(&slot);
     let mut findings = runner::run(
@@ -104,11 +109,21 @@ pub fn run(input: Input, options: Options, deadline: Duration) -> Outcome {
         deadline,
     )
     .findings;
-    let Some(context) = slot.lock().unwrap_or_else(PoisonError::into_inner).take() else {
-        return Outcome {
-            findings,
-            result: Value::Null,
-        };
+    let taken = slot.lock().unwrap_or_else(PoisonError::into_inner).take();
+    let context = match (taken, url) {
+        (Some(context), _) => context,
+        // A scrape still running at the deadline is a failed scrape, as it is for
+        // Prometheus (`context deadline exceeded`), not merely a check that timed out.
+        (None, Some(url)) => {
+            findings.retain(|finding| finding.code != "CORE001");
+            unfinished_scrape(url, fallback_options, deadline)
+        }
+        (None, None) => {
+            return Outcome {
+                findings,
+                result: Value::Null,
+            };
+        }
     };
     let result = result(&context);
     let mut groups = vec![checks::SYNTAX];
@@ -129,10 +144,44 @@ pub fn run(input: Input, options: Options, deadline: Duration) -> Outcome {
     }
     let context = Arc::new(context);
     for group in groups {
-        let left = deadline.saturating_sub(started.elapsed());
+        // The checks only read what is in memory; when reading used up the deadline they
+        // still get a moment, so the report says what was found instead of timing out.
+        let left = deadline
+            .saturating_sub(started.elapsed())
+            .max(CHECKS_MINIMUM);
         findings.extend(runner::run_checks(group, &context, left));
     }
     Outcome { findings, result }
+}
+
+/// The context of a scrape that had not finished when the deadline passed.
+fn unfinished_scrape(url: String, options: Options, deadline: Duration) -> Context {
+    let scrape = ScrapeInfo {
+        url: url.clone(),
+        accept: scrape::ACCEPT,
+        status: None,
+        content_type: None,
+        duration_ms: duration_ms(deadline),
+        timeout_ms: duration_ms(deadline),
+        error: Some(format!(
+            "no complete response within the deadline of {} ms (context deadline exceeded)",
+            deadline.as_millis()
+        )),
+    };
+    Context {
+        source: url.clone(),
+        location_path: url,
+        format: Format::Text,
+        families: Vec::new(),
+        stats: Vec::new(),
+        error: None,
+        options,
+        scrape: Some(scrape),
+        notes: Vec::new(),
+        notes_total: 0,
+        lines: 0,
+        bytes: 0,
+    }
 }
 
 fn is_success(status: Option<u16>) -> bool {
@@ -216,6 +265,9 @@ fn read(input: Input, options: Options, deadline: Duration) -> Context {
     }
     context
 }
+
+/// The least time the checks get after the input was read.
+const CHECKS_MINIMUM: Duration = Duration::from_millis(250);
 
 /// How many entries the top lists hold.
 const TOP: usize = 10;
