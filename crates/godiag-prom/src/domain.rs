@@ -125,7 +125,6 @@ pub fn run(input: Input, options: Options, deadline: Duration) -> Outcome {
             };
         }
     };
-    let result = result(&context);
     let mut groups = vec![checks::SYNTAX];
     if context.scrape.is_some() {
         groups.push(checks::SCRAPE);
@@ -143,6 +142,11 @@ pub fn run(input: Input, options: Options, deadline: Duration) -> Outcome {
         }
     }
     let context = Arc::new(context);
+    // The structured result is built beside the checks; both only read the context.
+    let building = {
+        let context = Arc::clone(&context);
+        std::thread::spawn(move || result(&context))
+    };
     for group in groups {
         // The checks only read what is in memory; when reading used up the deadline they
         // still get a moment, so the report says what was found instead of timing out.
@@ -151,6 +155,9 @@ pub fn run(input: Input, options: Options, deadline: Duration) -> Outcome {
             .max(CHECKS_MINIMUM);
         findings.extend(runner::run_checks(group, &context, left));
     }
+    let result = building.join().unwrap_or(Value::Null);
+    // Per-family tables of a large input take a moment to free; nobody waits for that.
+    std::thread::spawn(move || drop(context));
     Outcome { findings, result }
 }
 
