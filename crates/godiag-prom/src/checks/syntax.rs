@@ -128,7 +128,13 @@ impl Check<Context> for ExpositionInvalid {
             .fix(Fix::manual(format!(
                 "Correct line {line} where the exposition is produced. Hand-written exporters \
                  should use a client library's encoder (client_golang `promhttp.Handler()`), \
-                 which escapes label values and help text and always ends lines with a newline."
+                 which escapes label values and help text and always ends lines with a newline.{}",
+                if context.format == Format::Text && context.scrape.is_none() {
+                    " If the file is OpenMetrics (it ends with `# EOF`), say so with \
+                     `--input-format openmetrics`: it was read as the text format."
+                } else {
+                    ""
+                }
             ))),
         ]
     }
