@@ -188,6 +188,16 @@ mod tests {
         assert_eq!(h.promtool_cardinality, 10);
     }
 
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_input_never_panics(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300)) {
+            for format in [Format::Text, Format::OpenMetrics] {
+                let (parsed, stats) = analyze(&bytes[..], format);
+                proptest::prop_assert_eq!(parsed.families.len(), stats.len());
+            }
+        }
+    }
+
     #[test]
     fn label_rules_follow_promlint() {
         let stats = stats(

@@ -57,6 +57,10 @@ pub struct Context {
     pub options: Options,
     /// The HTTP exchange, for URL inputs.
     pub scrape: Option<ScrapeInfo>,
+    /// OpenMetrics breaches Prometheus accepts (the first few).
+    pub notes: Vec<crate::parse::ParseError>,
+    /// How many there were.
+    pub notes_total: u64,
     /// Lines read.
     pub lines: u32,
     /// Bytes read.
@@ -118,7 +122,7 @@ pub static LINT: &[&dyn Check<Context>] = &[
 ];
 
 /// Whether the input parses (runs for every input).
-pub static SYNTAX: &[&dyn Check<Context>] = &[&syntax::ExpositionInvalid];
+pub static SYNTAX: &[&dyn Check<Context>] = &[&syntax::ExpositionInvalid, &syntax::SpecBreach];
 
 /// `--require-prefix`.
 pub static PREFIX: &[&dyn Check<Context>] = &[&conventions::PrefixMissing];

@@ -93,6 +93,11 @@ pub struct Outcome {
 #[must_use]
 pub fn run(input: Input, options: Options, deadline: Duration) -> Outcome {
     let started = Instant::now();
+    let url = match &input {
+        Input::Url(url) => Some(url.clone()),
+        Input::Reader { .. } => None,
+    };
+    let fallback_options = options.clone();
     let slot: Arc<Mutex<Option<Context>>> = Arc::new(Mutex::new(None));
     let writer = Arc::clone(&slot);
     let mut findings = runner::run(
@@ -104,13 +109,22 @@ pub fn run(input: Input, options: Options, deadline: Duration) -> Outcome {
         deadline,
     )
     .findings;
-    let Some(context) = slot.lock().unwrap_or_else(PoisonError::into_inner).take() else {
-        return Outcome {
-            findings,
-            result: Value::Null,
-        };
+    let taken = slot.lock().unwrap_or_else(PoisonError::into_inner).take();
+    let context = match (taken, url) {
+        (Some(context), _) => context,
+        // A scrape still running at the deadline is a failed scrape, as it is for
+        // Prometheus (`context deadline exceeded`), not merely a check that timed out.
+        (None, Some(url)) => {
+            findings.retain(|finding| finding.code != "CORE001");
+            unfinished_scrape(url, fallback_options, deadline)
+        }
+        (None, None) => {
+            return Outcome {
+                findings,
+                result: Value::Null,
+            };
+        }
     };
-    let result = result(&context);
     let mut groups = vec![checks::SYNTAX];
     if context.scrape.is_some() {
         groups.push(checks::SCRAPE);
@@ -128,11 +142,53 @@ pub fn run(input: Input, options: Options, deadline: Duration) -> Outcome {
         }
     }
     let context = Arc::new(context);
+    // The structured result is built beside the checks; both only read the context.
+    let building = {
+        let context = Arc::clone(&context);
+        std::thread::spawn(move || result(&context))
+    };
     for group in groups {
-        let left = deadline.saturating_sub(started.elapsed());
+        // The checks only read what is in memory; when reading used up the deadline they
+        // still get a moment, so the report says what was found instead of timing out.
+        let left = deadline
+            .saturating_sub(started.elapsed())
+            .max(CHECKS_MINIMUM);
         findings.extend(runner::run_checks(group, &context, left));
     }
+    let result = building.join().unwrap_or(Value::Null);
+    // Per-family tables of a large input take a moment to free; nobody waits for that.
+    std::thread::spawn(move || drop(context));
     Outcome { findings, result }
+}
+
+/// The context of a scrape that had not finished when the deadline passed.
+fn unfinished_scrape(url: String, options: Options, deadline: Duration) -> Context {
+    let scrape = ScrapeInfo {
+        url: url.clone(),
+        accept: scrape::ACCEPT,
+        status: None,
+        content_type: None,
+        duration_ms: duration_ms(deadline),
+        timeout_ms: duration_ms(deadline),
+        error: Some(format!(
+            "no complete response within the deadline of {} ms (context deadline exceeded)",
+            deadline.as_millis()
+        )),
+    };
+    Context {
+        source: url.clone(),
+        location_path: url,
+        format: Format::Text,
+        families: Vec::new(),
+        stats: Vec::new(),
+        error: None,
+        options,
+        scrape: Some(scrape),
+        notes: Vec::new(),
+        notes_total: 0,
+        lines: 0,
+        bytes: 0,
+    }
 }
 
 fn is_success(status: Option<u16>) -> bool {
@@ -186,6 +242,8 @@ fn read(input: Input, options: Options, deadline: Duration) -> Context {
         error: None,
         options,
         scrape,
+        notes: Vec::new(),
+        notes_total: 0,
         lines: 0,
         bytes: 0,
     };
@@ -204,6 +262,8 @@ fn read(input: Input, options: Options, deadline: Duration) -> Context {
     context.families = parsed.families;
     context.error = parsed.error;
     context.lines = parsed.lines;
+    context.notes = parsed.notes;
+    context.notes_total = parsed.notes_total;
     context.bytes = parsed.bytes;
     if let (Some(scrape), Some(parse::Error::Read { source, .. })) =
         (&mut context.scrape, &context.error)
@@ -212,6 +272,9 @@ fn read(input: Input, options: Options, deadline: Duration) -> Context {
     }
     context
 }
+
+/// The least time the checks get after the input was read.
+const CHECKS_MINIMUM: Duration = Duration::from_millis(250);
 
 /// How many entries the top lists hold.
 const TOP: usize = 10;
@@ -229,6 +292,7 @@ fn result(context: &Context) -> Value {
                 "help": family.help.is_some(),
                 "line": family.line,
                 "series": stats.series,
+                "promtool_cardinality": stats.promtool_cardinality,
                 "labels": stats.labels.iter().map(|label| json!({
                     "name": label.name,
                     "distinct_values": label.distinct(),

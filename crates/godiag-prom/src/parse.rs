@@ -59,6 +59,10 @@ pub struct Parsed {
     pub bytes: u64,
     /// The error that stopped the parse, if any.
     pub error: Option<Error>,
+    /// Breaches of the OpenMetrics specification that Prometheus accepts (the first few).
+    pub notes: Vec<ParseError>,
+    /// How many such breaches there were.
+    pub notes_total: u64,
 }
 
 /// The family table: one entry per name, looked up by name.
@@ -131,12 +135,15 @@ pub fn parse<R: BufRead, V: Visitor>(mut reader: R, format: Format, visitor: &mu
             Err(source) => break Some(counter.read_error(source)),
         }
     };
+    let (families, notes, notes_total) = machine.into_parts();
     Parsed {
         format,
-        families: machine.into_families(),
+        families,
         lines: counter.number,
         bytes: counter.bytes,
         error,
+        notes,
+        notes_total,
     }
 }
 
@@ -204,10 +211,10 @@ impl Machine {
         }
     }
 
-    fn into_families(self) -> Vec<Family> {
+    fn into_parts(self) -> (Vec<Family>, Vec<ParseError>, u64) {
         match self {
-            Self::Text(parser) => parser.families.list,
-            Self::OpenMetrics(parser) => parser.families.list,
+            Self::Text(parser) => (parser.families.list, Vec::new(), 0),
+            Self::OpenMetrics(parser) => (parser.families.list, parser.notes, parser.notes_total),
         }
     }
 }

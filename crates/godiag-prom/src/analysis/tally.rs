@@ -204,11 +204,11 @@ pub(super) fn finish(
         .families
         .resize_with(families.len(), FamilyTally::default);
     let no_names = Vec::new();
-    families
+    let stats = families
         .iter()
-        .zip(tally.families)
+        .zip(&mut tally.families)
         .enumerate()
-        .map(|(index, (family, mut table))| {
+        .map(|(index, (family, table))| {
             let names = names.get(index).unwrap_or(&no_names);
             let name_of = |slot: u16| -> Box<str> {
                 names
@@ -232,10 +232,14 @@ pub(super) fn finish(
                 .collect();
             stats.camel_label_name = table.camel_slot.map(name_of);
             stats.reserved_label_name = table.reserved_slot.map(name_of);
-            finish_groups(family, &table, &mut stats);
+            finish_groups(family, table, &mut stats);
             stats
         })
-        .collect()
+        .collect();
+    // Freeing a million fingerprints takes a while and nobody waits for it: let it
+    // happen beside the checks (or not at all, when the process exits first).
+    std::thread::spawn(move || drop(tally));
+    stats
 }
 
 fn finish_groups(family: &Family, table: &FamilyTally, stats: &mut FamilyStats) {

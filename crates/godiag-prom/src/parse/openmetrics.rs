@@ -23,7 +23,14 @@ pub(crate) struct OmParser {
     current_has_samples: bool,
     /// The line of `# EOF`, once seen.
     eof_line: Option<u32>,
+    /// Breaches of the specification that Prometheus's parser lets through (the first
+    /// few), and how many there were.
+    pub(crate) notes: Vec<ParseError>,
+    pub(crate) notes_total: u64,
 }
+
+/// Tolerated breaches kept for the report; the rest are counted.
+const NOTES_KEPT: usize = 10;
 
 fn fail(number: u32, line: &[u8], at: usize, message: impl Into<String>) -> ParseError {
     ParseError {
@@ -34,6 +41,13 @@ fn fail(number: u32, line: &[u8], at: usize, message: impl Into<String>) -> Pars
 }
 
 impl OmParser {
+    fn note(&mut self, number: u32, line: &[u8], at: usize, message: impl Into<String>) {
+        self.notes_total += 1;
+        if self.notes.len() < NOTES_KEPT {
+            self.notes.push(fail(number, line, at, message));
+        }
+    }
+
     pub(crate) fn line<V: Visitor>(
         &mut self,
         bytes: &[u8],
@@ -119,14 +133,14 @@ impl OmParser {
                 "invalid metric name in comment",
             ));
         }
-        let family = self.enter_family(name, number, bytes, name_at)?;
+        let family = self.enter_family(name, number, bytes, name_at);
         if self.current_has_samples {
-            return Err(fail(
+            self.note(
                 number,
                 bytes,
                 0,
                 format!("{keyword} for metric {} after its samples", go_quote(name)),
-            ));
+            );
         }
         let value = rest.unwrap_or_default();
         match keyword {
@@ -134,7 +148,8 @@ impl OmParser {
             "HELP" => {
                 let entry = &mut self.families.list[family];
                 if entry.help.is_some() {
-                    return Err(fail(number, bytes, 0, "second HELP line for metric"));
+                    self.note(number, bytes, 0, "second HELP line for metric");
+                    return Ok(());
                 }
                 let help = unescape(value).map_err(|at| {
                     fail(
@@ -150,7 +165,8 @@ impl OmParser {
             _ => {
                 let entry = &mut self.families.list[family];
                 if entry.unit.is_some() {
-                    return Err(fail(number, bytes, 0, "second UNIT line for metric"));
+                    self.note(number, bytes, 0, "second UNIT line for metric");
+                    return Ok(());
                 }
                 if !value.is_empty() && !name.ends_with(&format!("_{value}")) {
                     return Err(fail(
@@ -194,10 +210,11 @@ impl OmParser {
                 ));
             }
         };
-        let entry = &mut self.families.list[family];
-        if entry.metric_type.is_some() {
-            return Err(fail(number, bytes, 0, "second TYPE line for metric"));
+        if self.families.list[family].metric_type.is_some() {
+            self.note(number, bytes, 0, "second TYPE line for metric");
+            return Ok(());
         }
+        let entry = &mut self.families.list[family];
         entry.metric_type = Some(metric_type);
         // Prometheus stores a counter's samples as `<family>_total` and an info's as
         // `<family>_info`; naming checks look at those names.
@@ -206,28 +223,22 @@ impl OmParser {
             MetricType::Info => "_info",
             _ => "",
         };
-        if !suffix.is_empty() {
+        if !suffix.is_empty() && !self.om_names[family].ends_with(suffix) {
             entry.name = format!("{}{suffix}", self.om_names[family]).into();
         }
         Ok(())
     }
 
-    /// Makes `name` the current family, creating it; a family that ended earlier may not
-    /// come back.
-    fn enter_family(
-        &mut self,
-        name: &str,
-        number: u32,
-        bytes: &[u8],
-        at: usize,
-    ) -> Result<usize, ParseError> {
+    /// Makes `name` the current family, creating it. A family that ended earlier and comes
+    /// back breaks the specification; Prometheus accepts it, so it is noted and continued.
+    fn enter_family(&mut self, name: &str, number: u32, bytes: &[u8], at: usize) -> usize {
         if let Some(current) = self.current
             && &*self.om_names[current] == name
         {
-            return Ok(current);
+            return current;
         }
-        if self.om_names.iter().any(|known| &**known == name) {
-            return Err(fail(
+        if let Some(earlier) = self.om_names.iter().position(|known| &**known == name) {
+            self.note(
                 number,
                 bytes,
                 at,
@@ -235,13 +246,16 @@ impl OmParser {
                     "metric family {} is interleaved with another",
                     go_quote(name)
                 ),
-            ));
+            );
+            self.current = Some(earlier);
+            self.current_has_samples = self.families.list[earlier].samples > 0;
+            return earlier;
         }
         let index = self.families.insert(Family::new(name, number));
         self.om_names.push(name.into());
         self.current = Some(index);
         self.current_has_samples = false;
-        Ok(index)
+        index
     }
 
     fn sample<V: Visitor>(
@@ -257,7 +271,7 @@ impl OmParser {
         if !is_metric_name(name) {
             return Err(fail(number, bytes, 0, "invalid metric name"));
         }
-        let (family, role_from_suffix) = self.family_of_sample(name, number, bytes)?;
+        let (family, role_from_suffix) = self.family_of_sample(name, number, bytes);
         let mut at = name_end;
         let mut labels = Vec::new();
         if text[at..].starts_with('{') {
@@ -284,8 +298,11 @@ impl OmParser {
                 .map_err(|(pos, msg)| fail(number, bytes, pos, msg))?;
         }
         let kind = self.families.list[family].kind();
-        let role = sample_role(kind, role_from_suffix, &labels)
-            .map_err(|msg| fail(number, bytes, 0, msg))?;
+        // What the specification requires of the sample's role, Prometheus does not.
+        let role = sample_role(kind, role_from_suffix, &labels).unwrap_or_else(|message| {
+            self.note(number, bytes, 0, message);
+            SampleRole::Value
+        });
         self.current_has_samples = true;
         self.families.list[family].samples += 1;
         visitor.sample(
@@ -304,12 +321,7 @@ impl OmParser {
 
     /// The family a sample belongs to: the current family when the name is its name plus a
     /// suffix its type allows, otherwise a new untyped family.
-    fn family_of_sample(
-        &mut self,
-        name: &str,
-        number: u32,
-        bytes: &[u8],
-    ) -> Result<(usize, Suffix), ParseError> {
+    fn family_of_sample(&mut self, name: &str, number: u32, bytes: &[u8]) -> (usize, Suffix) {
         if let Some(current) = self.current {
             let base = &*self.om_names[current];
             let kind = self.families.list[current].kind();
@@ -317,10 +329,10 @@ impl OmParser {
                 .strip_prefix(base)
                 .and_then(|rest| Suffix::of(kind, rest))
             {
-                return Ok((current, suffix));
+                return (current, suffix);
             }
             if name == base {
-                return Err(fail(
+                self.note(
                     number,
                     bytes,
                     0,
@@ -329,12 +341,15 @@ impl OmParser {
                         go_quote(name),
                         kind.as_str()
                     ),
-                ));
+                );
+                return (current, Suffix::None);
             }
         }
-        let family = self.enter_family(name, number, bytes, 0)?;
-        self.families.list[family].metric_type = Some(MetricType::Untyped);
-        Ok((family, Suffix::None))
+        let family = self.enter_family(name, number, bytes, 0);
+        self.families.list[family]
+            .metric_type
+            .get_or_insert(MetricType::Untyped);
+        (family, Suffix::None)
     }
 }
 
@@ -371,6 +386,8 @@ fn sample_role(
     suffix: Suffix,
     labels: &[Label<'_>],
 ) -> Result<SampleRole, String> {
+    // Prometheus stores `le` and `quantile` as label strings; a bad one breaks queries,
+    // not the scrape.
     let bound = |label: &str| {
         labels.iter().find(|l| l.name == label).map(|l| {
             parse_go_float(&l.value).ok_or_else(|| {
@@ -384,14 +401,18 @@ fn sample_role(
     Ok(match suffix {
         Suffix::Bucket => match bound("le") {
             Some(le) => SampleRole::Bucket(le?),
-            None => return Err("histogram bucket without an \"le\" label".to_owned()),
+            None => {
+                return Err("histogram bucket without an \"le\" label".to_owned());
+            }
         },
         Suffix::Count => SampleRole::Count,
         Suffix::Sum => SampleRole::Sum,
         Suffix::Created => SampleRole::Created,
         Suffix::None if kind == MetricType::Summary => match bound("quantile") {
             Some(q) => SampleRole::Quantile(q?),
-            None => return Err("summary sample without a \"quantile\" label".to_owned()),
+            None => {
+                return Err("summary sample without a \"quantile\" label".to_owned());
+            }
         },
         _ => SampleRole::Value,
     })

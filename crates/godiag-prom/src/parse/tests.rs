@@ -112,26 +112,11 @@ fn openmetrics_errors() {
             "unexpected content after \"# EOF\" (line 2)",
         ),
         (
-            "a 1\nb 1\na 2\n# EOF\n",
-            3,
-            "metric family \"a\" is interleaved with another",
-        ),
-        (
-            "# TYPE a counter\na 1\n# EOF\n",
-            2,
-            "sample \"a\" needs a suffix for a counter family",
-        ),
-        (
             "# TYPE a_x gauge\n# UNIT a_x seconds\n# EOF\n",
             2,
             "unit \"seconds\" is not a suffix of the metric name",
         ),
         ("a  1\n# EOF\n", 1, "expected float as value, got \"\""),
-        (
-            "# TYPE a histogram\na_bucket 1\n# EOF\n",
-            2,
-            "histogram bucket without an \"le\" label",
-        ),
         (
             "# comment\n# EOF\n",
             1,
@@ -146,6 +131,50 @@ fn openmetrics_errors() {
             "{text:?}"
         );
     }
+}
+
+#[test]
+fn openmetrics_breaches_prometheus_accepts_are_noted() {
+    for (text, line, message) in [
+        (
+            "a 1\nb 1\na 2\n# EOF\n",
+            3,
+            "metric family \"a\" is interleaved with another",
+        ),
+        (
+            "# TYPE a counter\na 1\n# EOF\n",
+            2,
+            "sample \"a\" needs a suffix for a counter family",
+        ),
+        (
+            "# TYPE a histogram\na_bucket 1\n# EOF\n",
+            2,
+            "histogram bucket without an \"le\" label",
+        ),
+        (
+            "a 1\n# HELP a late\n# EOF\n",
+            2,
+            "HELP for metric \"a\" after its samples",
+        ),
+        (
+            "# TYPE a gauge\n# TYPE a gauge\n# EOF\n",
+            2,
+            "second TYPE line for metric",
+        ),
+    ] {
+        let (parsed, _) = run(text, Format::OpenMetrics);
+        assert!(parsed.error.is_none(), "{text:?}: {:?}", parsed.error);
+        assert_eq!(parsed.notes_total, 1, "{text:?}");
+        assert_eq!(
+            (parsed.notes[0].line, parsed.notes[0].message.as_str()),
+            (line, message)
+        );
+    }
+    let (parsed, _) = run(
+        "# TYPE a_total counter\na_total 1\n# EOF\n",
+        Format::OpenMetrics,
+    );
+    assert_eq!(&*parsed.families[0].name, "a_total");
 }
 
 #[test]

@@ -139,18 +139,18 @@ fn a_server_that_never_answers_is_a_failed_scrape_within_the_deadline() {
     // Accepts connections (the kernel does) but never reads or writes.
     let started = Instant::now();
     let output = Command::new(godiag())
-        .args(["metrics", &url, "--format", "json", "--deadline", "700ms"])
+        .args(["metrics", &url, "--format", "json", "--deadline", "1s"])
         .output()
         .unwrap();
     let took = started.elapsed();
     drop(listener);
-    assert!(took < Duration::from_secs(3), "took {took:?}");
+    assert!(took < Duration::from_secs(5), "took {took:?}");
     assert_eq!(output.status.code(), Some(1));
     let report = json(&output);
     assert_eq!(problems(&report), ["PROM120"]);
     let scrape = &report["metrics"]["scrape"];
     assert!(scrape["status"].is_null());
-    assert!(scrape["duration_ms"].as_u64().unwrap() >= 500, "{scrape}");
+    assert!(scrape["duration_ms"].as_u64().unwrap() >= 800, "{scrape}");
 }
 
 #[test]

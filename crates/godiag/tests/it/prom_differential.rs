@@ -569,6 +569,77 @@ fn real_peer_agrees(name: &str, body: &[u8], port: u16) {
     assert_eq!(json["metrics"]["scrape"]["status"], 200);
 }
 
+/// promtool `--extended`'s table: family → cardinality (printed only when there is no
+/// lint problem).
+fn promtool_extended(promtool: &Path, input: &[u8]) -> BTreeSet<(String, u64)> {
+    let mut child = Command::new(promtool)
+        .args(["check", "--extended", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    let output = child.wait_with_output().unwrap();
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .skip(1)
+        .filter(|line| !line.starts_with("Total"))
+        .filter_map(|line| {
+            let mut words = line.split_whitespace();
+            Some((words.next()?.to_owned(), words.next()?.parse().ok()?))
+        })
+        .collect()
+}
+
+/// godiag's count of the same thing, from `.metrics.families[].promtool_cardinality`.
+fn godiag_extended(path: &Path) -> BTreeSet<(String, u64)> {
+    let output = Command::new(peers::godiag())
+        .args(["metrics", "--format", "json"])
+        .arg(path)
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    json["metrics"]["families"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|family| {
+            (
+                family["name"].as_str().unwrap().to_owned(),
+                family["promtool_cardinality"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn cardinality_matches_promtool_extended() {
+    let Some(promtool) = peers::promtool() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    // Lint-clean inputs (promtool 2.42 prints the table only then), with histograms whose
+    // series have different bucket counts (promtool multiplies by the first series').
+    let inputs = [
+        "# HELP a_total A.\n# TYPE a_total counter\na_total{x=\"1\"} 1\na_total{x=\"2\"} 1\n",
+        "# HELP h H.\n# TYPE h histogram\nh_bucket{a=\"y\",le=\"+Inf\"} 2\nh_bucket{le=\"1\"} 1\n\
+         h_bucket{le=\"+Inf\"} 2\nh_bucket{a=\"x\",le=\"1\"} 1\nh_bucket{a=\"x\",le=\"+Inf\"} 2\n\
+         # HELP s S.\n# TYPE s summary\ns{quantile=\"0.5\"} 1\ns{quantile=\"0.9\"} 1\ns_sum 1\ns_count 1\n\
+         # HELP u U.\nu 1\nu 1\n",
+    ];
+    for (index, input) in inputs.iter().enumerate() {
+        let path = dir.path().join(format!("clean{index}.prom"));
+        std::fs::write(&path, input).unwrap();
+        let theirs = promtool_extended(&promtool, input.as_bytes());
+        assert!(
+            !theirs.is_empty(),
+            "promtool printed no table for {input:?}"
+        );
+        assert_eq!(godiag_extended(&path), theirs, "{input:?}");
+    }
+}
+
 #[test]
 fn node_exporter_output_agrees_with_promtool() {
     let (Some(_), Some(exporter)) = (
@@ -622,6 +693,13 @@ fn collector_telemetry_agrees_with_promtool() {
         "no Collector metrics"
     );
     real_peer_agrees("collector", &body, port);
+    // The Collector's telemetry is lint-clean, so promtool prints its --extended table.
+    let promtool = peers::promtool().expect("checked above");
+    let path = dir.path().join("collector.prom");
+    std::fs::write(&path, &body).unwrap();
+    let theirs = promtool_extended(&promtool, &body);
+    assert!(!theirs.is_empty(), "promtool printed no --extended table");
+    assert_eq!(godiag_extended(&path), theirs);
 }
 
 fn collector_config(log: &Path, port: u16) -> String {
@@ -634,4 +712,93 @@ fn collector_config(log: &Path, port: u16) -> String {
          exporters: [otlphttp]\n",
         log.display()
     )
+}
+
+/// A registry with every metric type of the Python reference client, some badly named.
+const PYTHON_REGISTRY: &str = r"
+import sys
+from prometheus_client import CollectorRegistry, Counter, Enum, Gauge, Histogram, Info, Summary
+from prometheus_client import generate_latest
+from prometheus_client.openmetrics.exposition import generate_latest as generate_openmetrics
+r = CollectorRegistry()
+Counter('app_jobs', 'Jobs run.', ['kind'], registry=r).labels('a').inc(3)
+h = Histogram('app_request_duration_seconds', 'Latency.', ['route'], registry=r)
+h.labels('/').observe(0.3)
+h.labels('/x').observe(2)
+Summary('app_payload_bytes', 'Payload.', registry=r).observe(10)
+Info('app_build', 'Build.', registry=r).info({'version': '1.0'})
+Enum('app_state', 'State.', states=['up', 'down'], registry=r)
+Gauge('app_latency_ms', 'Latency in ms.', registry=r).set(3)
+Gauge('app_queueDepth', 'Queue.', ['workerId'], registry=r).labels('1').set(2)
+out = generate_openmetrics(r) if sys.argv[1] == 'openmetrics' else generate_latest(r)
+sys.stdout.buffer.write(out)
+";
+
+/// The reference client's output in both formats: its text agrees with promtool, and its
+/// OpenMetrics parses cleanly with every OpenMetrics type recognised.
+#[test]
+fn python_reference_client_output_parses_in_both_formats() {
+    let (Some(promtool), Some(python)) = (
+        peers::promtool(),
+        peers::peer(
+            "GODIAG_TEST_PYTHON_PROMETHEUS_CLIENT",
+            "python3 with prometheus-client",
+        ),
+    ) else {
+        return;
+    };
+    let generate = |format: &str| {
+        let output = Command::new(&python)
+            .args(["-c", PYTHON_REGISTRY, format])
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        output.stdout
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let text = generate("text");
+    let disagreements = compare(&promtool, dir.path(), "python-text", &text);
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+
+    let path = dir.path().join("python.om");
+    std::fs::write(&path, generate("openmetrics")).unwrap();
+    let output = Command::new(peers::godiag())
+        .args(["metrics", "--format", "json"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["metrics"]["format"], "open_metrics");
+    let codes: BTreeSet<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] != "ok")
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        BTreeSet::from(["PROM013", "PROM014", "PROM015"]),
+        "{json}"
+    );
+    let types: BTreeSet<&str> = json["metrics"]["families"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|family| family["type"].as_str().unwrap())
+        .collect();
+    for wanted in [
+        "counter",
+        "histogram",
+        "summary",
+        "info",
+        "state_set",
+        "gauge",
+    ] {
+        assert!(types.contains(wanted), "{wanted} missing from {types:?}");
+    }
 }
