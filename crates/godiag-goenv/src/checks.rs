@@ -16,6 +16,7 @@ mod goproxy_separator;
 mod goproxy_unusable;
 mod gosumdb_off;
 mod gotoolchain_download;
+mod module_cache_entry_corrupt;
 mod not_seen_everywhere;
 mod private_module_to_proxy;
 mod private_module_to_sumdb;
@@ -65,6 +66,7 @@ pub static FETCH: &[&dyn Check<FetchContext>] = &[
     &private_module_to_proxy::PrivateModuleToProxy,
     &private_module_to_sumdb::PrivateModuleToSumdb,
     &goproxy_separator::GoproxySeparator,
+    &module_cache_entry_corrupt::ModuleCacheEntryCorrupt,
 ];
 
 /// The GOPRIVATE pattern that would cover `module`: its host, or host/owner on the big

@@ -9,6 +9,7 @@
 //! answers from files. Checks in `crate::checks` turn the report into findings.
 
 pub mod direct;
+pub mod modcache;
 pub mod model;
 pub mod netenv;
 pub mod sumdb;
@@ -97,6 +98,8 @@ pub struct FetchReport {
     pub outcome: Outcome,
     /// The checksum database step.
     pub sumdb: Value,
+    /// What the module cache holds for the version, when GOMODCACHE is known.
+    pub module_cache: Option<modcache::CacheEntry>,
 }
 
 /// What the command produced.
@@ -213,6 +216,7 @@ fn trace(
             error: None,
         },
         sumdb: Value::Null,
+        module_cache: None,
     };
     let entries = match goproxy::list(env.value("GOPROXY"), env.value("GONOPROXY")) {
         Ok(entries) => entries,
@@ -235,7 +239,10 @@ fn trace(
     if !cache.is_empty() {
         walker.download_dir = Some(format!("{}/cache/download", cache.trim_end_matches('/')));
     }
-    report.outcome = download(&mut walker, target);
+    let modcache = (!cache.is_empty()).then_some(cache);
+    let (outcome, entry) = download(&mut walker, target, modcache);
+    report.outcome = outcome;
+    report.module_cache = entry;
     let proxies = walker.entries.clone();
     let go_mod = report.outcome.version.clone().and_then(|version| {
         walker
@@ -263,34 +270,47 @@ fn trace(
     report
 }
 
-/// `go mod download -json M@Q`: query, then `.mod`, then `.zip`.
-fn download(walker: &mut Walker<'_>, target: &Target) -> Outcome {
+/// `go mod download -json M@Q`: query, then `.mod`, then `.zip` (the module cache first);
+/// returns how it ends and what the module cache holds for the version.
+fn download(
+    walker: &mut Walker<'_>,
+    target: &Target,
+    gomodcache: Option<&str>,
+) -> (Outcome, Option<modcache::CacheEntry>) {
     let fail = |version: &str, error: &model::GoError, query: bool| {
         let invalid =
             query && error.proxy_side && semver::canonical_module_version(version) != version;
         let prefix = if invalid { "invalid version: " } else { "" };
+        let text = if error.bare {
+            error.text.clone()
+        } else {
+            format!("{}@{version}: {prefix}{}", target.module, error.text)
+        };
         Outcome {
             served_by: None,
             version: None,
-            error: Some(format!(
-                "{}@{version}: {prefix}{}",
-                target.module, error.text
-            )),
+            error: Some(text),
         }
     };
     let version = match walker.query(&target.query) {
         Ok((version, _)) => version,
-        Err(error) => return fail(&target.query, &error, true),
+        Err(error) => return (fail(&target.query, &error, true), None),
     };
+    let entry =
+        gomodcache.and_then(|root| modcache::inspect(walker.host, root, &target.module, &version));
     if let Err(error) = walker.go_mod(&version) {
-        return Outcome {
+        let outcome = Outcome {
             version: Some(version.clone()),
             ..fail(&version, &error, false)
         };
+        return (outcome, entry);
     }
-    match walker.zip(&version) {
+    let outcome = match walker.zip(&version, entry.as_ref()) {
         Ok(index) => Outcome {
-            served_by: Some(walker.source(index)),
+            served_by: Some(index.map_or_else(
+                || model::MODULE_CACHE.to_owned(),
+                |index| walker.source(index),
+            )),
             version: Some(version),
             error: None,
         },
@@ -298,7 +318,8 @@ fn download(walker: &mut Walker<'_>, target: &Target) -> Outcome {
             version: Some(version.clone()),
             ..fail(&version, &error, false)
         },
-    }
+    };
+    (outcome, entry)
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 
 pub mod buildinfo;
 pub mod checks;
+pub mod dirhash;
 pub mod domain;
 pub mod envfile;
 pub mod escape;

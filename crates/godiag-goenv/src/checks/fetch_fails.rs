@@ -4,7 +4,7 @@ use godiag_core::check::{Check, CheckMeta, CheckStatus, Domain};
 use godiag_core::finding::{Evidence, Finding, Fix, Severity};
 
 use super::FetchContext;
-use crate::fetch::model::Attempt;
+use crate::fetch::model::{Attempt, MODULE_CACHE};
 
 /// The download fails, and which GOPROXY entry's answer decides the error.
 pub(crate) struct FetchFails;
@@ -70,6 +70,9 @@ pub(crate) fn attempt_evidence(attempt: &Attempt) -> Evidence {
     } else {
         ""
     };
+    if attempt.source == MODULE_CACHE {
+        return Evidence::file(format!("[{MODULE_CACHE}] {}: {answer}", attempt.request));
+    }
     let sent = if attempt.sent { "" } else { " (not sent)" };
     Evidence::probe(
         format!(

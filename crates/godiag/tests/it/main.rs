@@ -8,6 +8,7 @@
     unreachable_pub
 )]
 
+mod fetch_cache_differential;
 mod fetch_differential;
 mod fixture_go;
 mod go_env_differential;
