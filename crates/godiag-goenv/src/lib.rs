@@ -17,6 +17,7 @@ pub mod goproxy;
 pub mod gover;
 pub mod known;
 pub mod model;
+pub mod modfile;
 pub mod mounts;
 pub mod note;
 pub mod paths;

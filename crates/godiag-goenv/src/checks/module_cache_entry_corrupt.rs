@@ -34,7 +34,7 @@ impl Check<FetchContext> for ModuleCacheEntryCorrupt {
             return Vec::new();
         }
         let version = report.outcome.version.as_deref().unwrap_or(&report.version);
-        let subject = format!("{}@{version}", report.module);
+        let subject = format!("{}@{version}", report.fetched_module());
         let severity = if entry.problems.iter().all(CacheProblem::self_healing) {
             Severity::Warning
         } else {

@@ -10,6 +10,7 @@
 
 mod fetch_cache_differential;
 mod fetch_differential;
+mod fetch_project_differential;
 mod fixture_go;
 mod go_env_differential;
 mod otelcol;
