@@ -138,6 +138,15 @@ pub trait Host: Send + Sync {
         Ok(Box::new(io::Cursor::new(self.read(path)?)))
     }
 
+    /// Reads up to `len` bytes of a file starting at byte `offset` (fewer at the end of the
+    /// file, none past it), so a large file's header or one section is read without the rest.
+    fn read_range(&self, path: &Path, offset: u64, len: usize) -> io::Result<Vec<u8>> {
+        let bytes = self.read(path)?;
+        let start = usize::try_from(offset).map_or(bytes.len(), |at| at.min(bytes.len()));
+        let end = start.saturating_add(len).min(bytes.len());
+        Ok(bytes[start..end].to_vec())
+    }
+
     /// Reads a whole file as UTF-8 text.
     fn read_to_string(&self, path: &Path) -> io::Result<String> {
         String::from_utf8(self.read(path)?)
@@ -178,6 +187,10 @@ impl Host for RealHost {
 
     fn open(&self, path: &Path) -> io::Result<Box<dyn Read + Send>> {
         Ok(Box::new(std::fs::File::open(path)?))
+    }
+
+    fn read_range(&self, path: &Path, offset: u64, len: usize) -> io::Result<Vec<u8>> {
+        read_file_range(path, offset, len)
     }
 
     fn metadata(&self, path: &Path) -> io::Result<FileMeta> {
@@ -328,6 +341,10 @@ impl Host for FixtureHost {
         Ok(Box::new(std::fs::File::open(self.map(path))?))
     }
 
+    fn read_range(&self, path: &Path, offset: u64, len: usize) -> io::Result<Vec<u8>> {
+        read_file_range(&self.map(path), offset, len)
+    }
+
     fn metadata(&self, path: &Path) -> io::Result<FileMeta> {
         let mut meta = file_meta(&std::fs::metadata(self.map(path))?);
         // A checkout is owned by whoever cloned it; a fixture's files belong to its user.
@@ -412,6 +429,17 @@ impl Host for FixtureHost {
     fn disk_path(&self, path: &Path) -> PathBuf {
         self.map(path)
     }
+}
+
+/// Reads up to `len` bytes at `offset` of a file on this machine's disk.
+fn read_file_range(path: &Path, offset: u64, len: usize) -> io::Result<Vec<u8>> {
+    use std::io::{Seek, SeekFrom};
+    let mut file = std::fs::File::open(path)?;
+    file.seek(SeekFrom::Start(offset))?;
+    let mut bytes = Vec::with_capacity(len.min(1 << 20));
+    file.take(u64::try_from(len).unwrap_or(u64::MAX))
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// Picks the longest mount point that contains `path` from a fixture statvfs table.
@@ -548,6 +576,31 @@ mod tests {
         assert_eq!(
             host.unmap(Path::new("/fx/etc/hosts")),
             PathBuf::from("/etc/hosts")
+        );
+    }
+
+    #[test]
+    fn ranged_reads_agree_with_whole_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("f"), b"0123456789").unwrap();
+        let fixture = FixtureHost::new(dir.path(), BTreeMap::new());
+        let real_path = dir.path().join("f");
+        for (offset, len, want) in [
+            (0, 4, &b"0123"[..]),
+            (8, 4, b"89"),
+            (10, 1, b""),
+            (99, 1, b""),
+        ] {
+            assert_eq!(
+                fixture.read_range(Path::new("/f"), offset, len).unwrap(),
+                want
+            );
+            assert_eq!(RealHost.read_range(&real_path, offset, len).unwrap(), want);
+        }
+        assert!(
+            RealHost
+                .read_range(&dir.path().join("missing"), 0, 1)
+                .is_err()
         );
     }
 

@@ -16,10 +16,12 @@ mod goproxy_separator;
 mod goproxy_unusable;
 mod gosumdb_off;
 mod gotoolchain_download;
+mod module_cache_entry_corrupt;
 mod not_seen_everywhere;
 mod private_module_to_proxy;
 mod private_module_to_sumdb;
 mod private_patterns;
+mod proxy_not_consulted;
 mod setting_invalid;
 mod unknown_variable;
 
@@ -65,6 +67,8 @@ pub static FETCH: &[&dyn Check<FetchContext>] = &[
     &private_module_to_proxy::PrivateModuleToProxy,
     &private_module_to_sumdb::PrivateModuleToSumdb,
     &goproxy_separator::GoproxySeparator,
+    &module_cache_entry_corrupt::ModuleCacheEntryCorrupt,
+    &proxy_not_consulted::ProxyNotConsulted,
 ];
 
 /// The GOPRIVATE pattern that would cover `module`: its host, or host/owner on the big

@@ -9,8 +9,10 @@
 //! answers from files. Checks in `crate::checks` turn the report into findings.
 
 pub mod direct;
+pub mod modcache;
 pub mod model;
 pub mod netenv;
+pub mod project;
 pub mod sumdb;
 pub mod transport;
 pub mod walk;
@@ -43,6 +45,9 @@ pub struct Target {
     pub module: String,
     /// The version or query (`latest` when none was given).
     pub query: String,
+    /// True when the user named a version or query (`MODULE@...`); without one, a module
+    /// the main module requires is looked up at its required version.
+    pub versioned: bool,
 }
 
 /// Why `MODULE[@VERSION]` cannot be looked up.
@@ -59,10 +64,12 @@ impl Target {
     pub fn parse(text: &str) -> Result<Self, TargetError> {
         let (module, query) = text.split_once('@').unwrap_or((text, "latest"));
         escape::check_path(module)?;
+        let versioned = text.contains('@') && !query.is_empty();
         let query = if query.is_empty() { "latest" } else { query };
         Ok(Self {
             module: module.to_owned(),
             query: query.to_owned(),
+            versioned,
         })
     }
 }
@@ -97,6 +104,27 @@ pub struct FetchReport {
     pub outcome: Outcome,
     /// The checksum database step.
     pub sumdb: Value,
+    /// What the module cache holds for the version, when GOMODCACHE is known.
+    pub module_cache: Option<modcache::CacheEntry>,
+    /// The module context of the current directory (go.mod, go.work, vendor), if any.
+    pub project: Option<project::Project>,
+    /// How the build gets the module; `fetch` unless the project provides it.
+    pub resolution: project::Resolution,
+    /// The go command whose steps are shown: `go mod download M@V`, or `go build`
+    /// when the project decides where the module comes from.
+    pub command: String,
+}
+
+impl FetchReport {
+    /// The module whose requests the attempts show: the replacement when a `replace`
+    /// points at another module, else the module asked for.
+    #[must_use]
+    pub fn fetched_module(&self) -> &str {
+        match &self.resolution {
+            project::Resolution::ReplaceModule { path, .. } => path,
+            _ => &self.module,
+        }
+    }
 }
 
 /// What the command produced.
@@ -213,7 +241,18 @@ fn trace(
             error: None,
         },
         sumdb: Value::Null,
+        module_cache: None,
+        project: None,
+        resolution: project::Resolution::Fetch,
+        command: format!("go mod download {}@{}", target.module, target.query),
     };
+    let Some(target) = resolve_in_project(host, env, target, &mut report) else {
+        return report;
+    };
+    let target = &target;
+    report.private = ["GOPRIVATE", "GONOPROXY", "GONOSUMDB"]
+        .iter()
+        .any(|name| matches_prefix(env.value(name), &target.module));
     let entries = match goproxy::list(env.value("GOPROXY"), env.value("GONOPROXY")) {
         Ok(entries) => entries,
         Err(error) => {
@@ -235,7 +274,10 @@ fn trace(
     if !cache.is_empty() {
         walker.download_dir = Some(format!("{}/cache/download", cache.trim_end_matches('/')));
     }
-    report.outcome = download(&mut walker, target);
+    let modcache = (!cache.is_empty()).then_some(cache);
+    let (outcome, entry) = download(&mut walker, target, modcache);
+    report.outcome = outcome;
+    report.module_cache = entry;
     let proxies = walker.entries.clone();
     let go_mod = report.outcome.version.clone().and_then(|version| {
         walker
@@ -263,34 +305,114 @@ fn trace(
     report
 }
 
-/// `go mod download -json M@Q`: query, then `.mod`, then `.zip`.
-fn download(walker: &mut Walker<'_>, target: &Target) -> Outcome {
+/// Applies the project around the current directory: returns what to fetch (the module at
+/// its required version, or the replacement module), or `None` when the project provides
+/// the module or the go command stops before fetching (the report then says why).
+fn resolve_in_project(
+    host: &dyn Host,
+    env: &GoEnv,
+    target: &Target,
+    report: &mut FetchReport,
+) -> Option<Target> {
+    let project = match project::load(host, env) {
+        Ok(Some(project)) => project,
+        Ok(None) => return Some(target.clone()),
+        Err(error) => {
+            report.outcome.error = Some(error);
+            return None;
+        }
+    };
+    if let Some(error) = project.build_error.clone() {
+        report.project = Some(project);
+        report.outcome.error = Some(error);
+        "go build".clone_into(&mut report.command);
+        return None;
+    }
+    let explicit = target.versioned.then_some(target.query.as_str());
+    let decision = project.decide(&target.module, explicit);
+    report.project = Some(project);
+    report.resolution = decision.resolution.clone();
+    let version = explicit.map(str::to_owned).or(decision.required.clone());
+    if let Some(version) = &version {
+        report.version.clone_from(version);
+    }
+    let served_by = match &decision.resolution {
+        project::Resolution::Fetch => {
+            let mut target = target.clone();
+            if let (None, Some(required)) = (explicit, decision.required) {
+                report.command = format!("go mod download {}", target.module);
+                target.query = required;
+            }
+            return Some(target);
+        }
+        project::Resolution::ReplaceModule { path, version, .. } => {
+            return Some(Target {
+                module: path.clone(),
+                query: version.clone(),
+                versioned: true,
+            });
+        }
+        project::Resolution::MainModule { .. } => "main module",
+        project::Resolution::Vendor { .. } => "vendor",
+        project::Resolution::ReplaceDir { dir, abs, .. } => {
+            report.outcome.error = version.as_deref().and_then(|version| {
+                project::replace_dir_error(host, &target.module, version, dir, abs)
+            });
+            "replace"
+        }
+    };
+    report.outcome.version = version;
+    "go build".clone_into(&mut report.command);
+    if let Some(error) = decision.error {
+        report.outcome.error = Some(error);
+    }
+    if report.outcome.error.is_none() {
+        report.outcome.served_by = Some(served_by.to_owned());
+    }
+    None
+}
+
+/// `go mod download -json M@Q`: query, then `.mod`, then `.zip` (the module cache first);
+/// returns how it ends and what the module cache holds for the version.
+fn download(
+    walker: &mut Walker<'_>,
+    target: &Target,
+    gomodcache: Option<&str>,
+) -> (Outcome, Option<modcache::CacheEntry>) {
     let fail = |version: &str, error: &model::GoError, query: bool| {
         let invalid =
             query && error.proxy_side && semver::canonical_module_version(version) != version;
         let prefix = if invalid { "invalid version: " } else { "" };
+        let text = if error.bare {
+            error.text.clone()
+        } else {
+            format!("{}@{version}: {prefix}{}", target.module, error.text)
+        };
         Outcome {
             served_by: None,
             version: None,
-            error: Some(format!(
-                "{}@{version}: {prefix}{}",
-                target.module, error.text
-            )),
+            error: Some(text),
         }
     };
     let version = match walker.query(&target.query) {
         Ok((version, _)) => version,
-        Err(error) => return fail(&target.query, &error, true),
+        Err(error) => return (fail(&target.query, &error, true), None),
     };
+    let entry =
+        gomodcache.and_then(|root| modcache::inspect(walker.host, root, &target.module, &version));
     if let Err(error) = walker.go_mod(&version) {
-        return Outcome {
+        let outcome = Outcome {
             version: Some(version.clone()),
             ..fail(&version, &error, false)
         };
+        return (outcome, entry);
     }
-    match walker.zip(&version) {
+    let outcome = match walker.zip(&version, entry.as_ref()) {
         Ok(index) => Outcome {
-            served_by: Some(walker.source(index)),
+            served_by: Some(index.map_or_else(
+                || model::MODULE_CACHE.to_owned(),
+                |index| walker.source(index),
+            )),
             version: Some(version),
             error: None,
         },
@@ -298,7 +420,8 @@ fn download(walker: &mut Walker<'_>, target: &Target) -> Outcome {
             version: Some(version.clone()),
             ..fail(&version, &error, false)
         },
-    }
+    };
+    (outcome, entry)
 }
 
 #[cfg(test)]
@@ -311,10 +434,12 @@ mod tests {
             Target::parse("example.com/m@v1.2.3").unwrap(),
             Target {
                 module: "example.com/m".into(),
-                query: "v1.2.3".into()
+                query: "v1.2.3".into(),
+                versioned: true,
             }
         );
-        assert_eq!(Target::parse("example.com/m").unwrap().query, "latest");
+        let bare = Target::parse("example.com/m").unwrap();
+        assert_eq!((bare.query.as_str(), bare.versioned), ("latest", false));
         assert_eq!(
             Target::parse("Example.com/m").unwrap_err().to_string(),
             "malformed module path \"Example.com/m\": invalid char 'E' in first path element"

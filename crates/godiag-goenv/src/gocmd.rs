@@ -14,10 +14,7 @@ use crate::model::GoBinary;
 pub fn find(host: &dyn Host) -> Option<GoBinary> {
     let path = host.which("go")?;
     let real_path = host.canonicalize(&path).unwrap_or_else(|_| path.clone());
-    let build = host
-        .read(&real_path)
-        .ok()
-        .and_then(|bytes| buildinfo::parse(&bytes));
+    let build = buildinfo::read(host, &real_path);
     Some(GoBinary {
         version: build.as_ref().map(|info| info.go_version.clone()),
         wrapper: build.is_none(),

@@ -7,6 +7,7 @@
 
 pub mod buildinfo;
 pub mod checks;
+pub mod dirhash;
 pub mod domain;
 pub mod envfile;
 pub mod escape;
@@ -16,6 +17,7 @@ pub mod goproxy;
 pub mod gover;
 pub mod known;
 pub mod model;
+pub mod modfile;
 pub mod mounts;
 pub mod note;
 pub mod paths;

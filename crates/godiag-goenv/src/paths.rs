@@ -56,8 +56,55 @@ pub fn is_abs(path: &str) -> bool {
     path.starts_with('/')
 }
 
+/// `filepath.Rel(base, target)` for two absolute paths, lexically.
+#[must_use]
+pub fn rel(base: &str, target: &str) -> String {
+    let base = clean(base);
+    let target = clean(target);
+    let parts = |p: &str| -> Vec<String> {
+        p.split('/')
+            .filter(|part| !part.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    let (from, to) = (parts(&base), parts(&target));
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut out: Vec<String> = vec!["..".to_owned(); from.len() - common];
+    out.extend(to[common..].iter().cloned());
+    if out.is_empty() {
+        ".".to_owned()
+    } else {
+        out.join("/")
+    }
+}
+
+/// cmd/go `base.ShortPath`: the path relative to `cwd` when that is shorter, as the go
+/// command prints paths in its errors.
+#[must_use]
+pub fn short_path(path: &str, cwd: &str) -> String {
+    if !is_abs(path) || !is_abs(cwd) {
+        return path.to_owned();
+    }
+    let relative = rel(cwd, path);
+    if relative.len() < path.len() {
+        relative
+    } else {
+        path.to_owned()
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn relative_and_short_paths() {
+        use super::{rel, short_path};
+        assert_eq!(rel("/w/app", "/w/missing"), "../missing");
+        assert_eq!(rel("/p", "/p/go.mod"), "go.mod");
+        assert_eq!(rel("/p", "/p"), ".");
+        assert_eq!(short_path("/p/go.mod", "/p"), "go.mod");
+        assert_eq!(short_path("/a/b/c/d/e", "/x/y/z/q"), "/a/b/c/d/e");
+    }
+
     use super::*;
 
     #[test]

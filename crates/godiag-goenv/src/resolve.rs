@@ -374,7 +374,7 @@ fn toolchain_build(
         return Some(build);
     }
     let candidate = PathBuf::from(join(goroot?, "bin/go"));
-    buildinfo::parse(&host.read(&candidate).ok()?)
+    buildinfo::read(host, &candidate)
 }
 
 fn platform(host: &dyn Host, build: Option<&BuildInfo>) -> Platform {

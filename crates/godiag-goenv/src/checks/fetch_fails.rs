@@ -4,7 +4,7 @@ use godiag_core::check::{Check, CheckMeta, CheckStatus, Domain};
 use godiag_core::finding::{Evidence, Finding, Fix, Severity};
 
 use super::FetchContext;
-use crate::fetch::model::Attempt;
+use crate::fetch::model::{Attempt, MODULE_CACHE};
 
 /// The download fails, and which GOPROXY entry's answer decides the error.
 pub(crate) struct FetchFails;
@@ -35,7 +35,8 @@ impl Check<FetchContext> for FetchFails {
             &META,
             format!("go: {}", first_line(error)),
             format!(
-                "`go mod download {subject}` would print:\n\tgo: {error}\n{}",
+                "`{}` would print:\n\tgo: {error}\n{}",
+                report.command,
                 walk_summary(&report.attempts)
             ),
         )
@@ -47,9 +48,18 @@ impl Check<FetchContext> for FetchFails {
         {
             finding = finding.evidence(attempt_evidence(attempt));
         }
-        finding = finding.fix(Fix::command(format!(
-            "GOFLAGS=-mod=mod go mod download -x -json {subject}   # shows each request the go command makes"
-        )));
+        let fix = if report.command == "go build" {
+            // The project's files stop the build before any request (see GO025).
+            Fix::manual(
+                "Correct the go.mod, go.work or vendor/ entry the error names (GO025 shows the \
+                 line), then check with `go build ./...`",
+            )
+        } else {
+            Fix::command(format!(
+                "GOFLAGS=-mod=mod go mod download -x -json {subject}   # shows each request the go command makes"
+            ))
+        };
+        finding = finding.fix(fix);
         vec![finding]
     }
 }
@@ -70,6 +80,9 @@ pub(crate) fn attempt_evidence(attempt: &Attempt) -> Evidence {
     } else {
         ""
     };
+    if attempt.source == MODULE_CACHE {
+        return Evidence::file(format!("[{MODULE_CACHE}] {}: {answer}", attempt.request));
+    }
     let sent = if attempt.sent { "" } else { " (not sent)" };
     Evidence::probe(
         format!(

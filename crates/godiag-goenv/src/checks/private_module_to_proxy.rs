@@ -37,24 +37,22 @@ impl Check<FetchContext> for PrivateModuleToProxy {
         let Some(first) = missing.first() else {
             return Vec::new();
         };
-        let pattern = private_pattern(&report.module);
+        let module = report.fetched_module();
+        let pattern = private_pattern(module);
         let host = host_of(&first.source);
         let mut finding = Finding::new(
             &META,
-            format!(
-                "{} is sent to the public proxy {host}, which does not have it",
-                report.module
-            ),
+            format!("{module} is sent to the public proxy {host}, which does not have it"),
             format!(
                 "{host} answered {} for {}: public proxies only serve modules they can fetch \
                  from the internet. GOPRIVATE/GONOPROXY do not match the path, so the go command \
                  asks {host} first for every download, which discloses the module path and, if \
                  the next entry is `direct`, only then fetches it from its repository.",
                 first.status.unwrap_or_default(),
-                report.module
+                module
             ),
         )
-        .subject(report.module.clone());
+        .subject(module.to_owned());
         for attempt in &missing {
             finding = finding.evidence(attempt_evidence(attempt));
         }

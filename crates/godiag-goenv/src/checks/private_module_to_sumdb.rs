@@ -35,7 +35,7 @@ impl Check<FetchContext> for PrivateModuleToSumdb {
         {
             return Vec::new();
         }
-        let module = &context.report.module;
+        let module = context.report.fetched_module();
         let name = sumdb["name"].as_str().unwrap_or("the checksum database");
         vec![
             Finding::new(
@@ -47,7 +47,7 @@ impl Check<FetchContext> for PrivateModuleToSumdb {
                      public modules, so the download fails with:\n\tgo: {module}@...: {error}"
                 ),
             )
-            .subject(module.clone())
+            .subject(module.to_owned())
             .evidence(Evidence::probe(error.to_owned(), 0))
             .fix(Fix::command(append_pattern(
                 &context.env,

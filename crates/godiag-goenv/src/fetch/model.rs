@@ -82,6 +82,9 @@ pub struct GoError {
     /// True when no answer came before the deadline: the go command, which sets no
     /// timeout, would still be waiting, so the walk ends here whatever the separator.
     pub hang: bool,
+    /// True when the go command prints the text alone, without `MODULE@VERSION: ` (errors
+    /// from reading the module cache's zip, such as `zip: not a valid zip file`).
+    pub bare: bool,
 }
 
 impl GoError {
@@ -94,6 +97,7 @@ impl GoError {
             use_proxy: false,
             proxy_side: false,
             hang: false,
+            bare: false,
         }
     }
 
@@ -106,9 +110,13 @@ impl GoError {
             use_proxy: false,
             proxy_side: false,
             hang: false,
+            bare: false,
         }
     }
 }
+
+/// The source of steps answered from the module cache (`$GOMODCACHE/cache/download`).
+pub const MODULE_CACHE: &str = "module cache";
 
 /// How the walk ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -263,8 +263,13 @@ pub fn load_roots(host: &dyn Host, env: &BTreeMap<String, String>) -> Roots {
             continue;
         };
         for entry in entries {
-            // Bundles are symlinked into the directory; read each certificate once.
-            if host.metadata(&entry).is_ok_and(|meta| meta.is_file)
+            // crypto/x509 `readUniqueDirectoryEntries`: a symlink to a file in the same
+            // directory (the `HASH.0` links) is skipped, so each certificate is read once.
+            let same_dir_link = host
+                .read_link(&entry)
+                .is_ok_and(|target| !target.to_string_lossy().contains('/'));
+            if !same_dir_link
+                && host.metadata(&entry).is_ok_and(|meta| meta.is_file)
                 && !roots.sources.contains(&entry)
                 && let Ok(pem) = host.read(&entry)
                 && pem.starts_with(b"-----BEGIN")
@@ -492,6 +497,30 @@ mod tests {
         );
         assert!(credential_for(&lines, "https://c.example/other").is_none());
         assert!(!format!("{:?}", lines[0]).contains("password"));
+    }
+
+    #[test]
+    #[allow(clippy::disallowed_methods)] // builds a fixture machine on disk
+    fn roots_skip_same_directory_links() {
+        let dir = tempfile::tempdir().unwrap();
+        let certs = dir.path().join("etc/ssl/certs");
+        let shared = dir.path().join("usr/share/ca");
+        std::fs::create_dir_all(&certs).unwrap();
+        std::fs::create_dir_all(&shared).unwrap();
+        std::fs::write(shared.join("a.crt"), "-----BEGIN CERTIFICATE-----\n").unwrap();
+        std::os::unix::fs::symlink("../../../usr/share/ca/a.crt", certs.join("a.pem")).unwrap();
+        std::os::unix::fs::symlink("a.pem", certs.join("1234abcd.0")).unwrap();
+        std::fs::write(certs.join("local.pem"), "-----BEGIN CERTIFICATE-----\n").unwrap();
+        std::fs::write(certs.join("README"), "not a certificate").unwrap();
+        let host = godiag_core::host::FixtureHost::new(dir.path(), BTreeMap::new());
+        let roots = load_roots(&host, &BTreeMap::new());
+        assert_eq!(
+            roots.sources,
+            [
+                PathBuf::from("/etc/ssl/certs/a.pem"),
+                PathBuf::from("/etc/ssl/certs/local.pem")
+            ]
+        );
     }
 
     #[test]

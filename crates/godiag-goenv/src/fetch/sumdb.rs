@@ -7,9 +7,7 @@
 //! or 410 everywhere means the database itself at `https://<name>`), then
 //! `<base>/lookup/<path>@<version>`, whose signed tree head is verified with the key.
 
-use base64::Engine as _;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use super::model::{Attempt, GoError, Op};
 use super::walk::Walker;
@@ -212,32 +210,13 @@ fn lookup(
         .map(str::to_owned)
         .collect();
     if let Some(data) = go_mod {
-        let ours = go_mod_hash(data);
+        let ours = crate::dirhash::go_mod_hash(data);
         report.go_mod_matches = report
             .lines
             .iter()
             .find_map(|line| line.strip_prefix(&prefix_mod))
             .map(|theirs| theirs == ours);
     }
-}
-
-/// The `h1:` hash of a go.mod file (x/mod/sumdb/dirhash `Hash1` over the one file `go.mod`).
-#[must_use]
-pub fn go_mod_hash(data: &[u8]) -> String {
-    let file = hex(&Sha256::digest(data));
-    let summary = Sha256::digest(format!("{file}  go.mod\n").as_bytes());
-    format!(
-        "h1:{}",
-        base64::engine::general_purpose::STANDARD.encode(summary)
-    )
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes.iter().fold(String::new(), |mut out, b| {
-        let _ = write!(out, "{b:02x}");
-        out
-    })
 }
 
 #[cfg(test)]
@@ -264,15 +243,6 @@ mod tests {
         assert_eq!(
             parse_setting("sum.golang.org").unwrap().unwrap().key,
             SUM_GOLANG_ORG_KEY
-        );
-    }
-
-    #[test]
-    fn go_mod_hash_matches_the_go_command() {
-        // `go mod download -json` reported this GoModSum for this go.mod text.
-        assert_eq!(
-            go_mod_hash(b"module example.com/hello\n"),
-            "h1:fpu2YBs8Cn+uPELS7pdczZmF9hlK1PibTkwahffYMfo="
         );
     }
 }

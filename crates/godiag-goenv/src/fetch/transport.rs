@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use godiag_core::host::Host;
@@ -109,32 +109,72 @@ pub trait Transport: Send + Sync {
 /// The network, configured like the go command's HTTP client.
 pub struct RealTransport {
     proxies: ProxyEnv,
-    roots: Arc<Vec<ureq::tls::Certificate<'static>>>,
+    /// Loads the roots; run at the first `https` request, as crypto/x509 loads the system
+    /// roots once, on first use (an `http` or `file` proxy never reads them).
+    load_roots: Box<dyn Fn() -> Roots + Send + Sync>,
+    roots: OnceLock<Arc<Vec<ureq::tls::Certificate<'static>>>>,
 }
 
 impl RealTransport {
     /// A transport using these proxy settings and trusting these roots.
     #[must_use]
     pub fn new(proxies: ProxyEnv, roots: &Roots) -> Self {
-        let certs = roots
-            .pems
-            .iter()
-            .flat_map(|pem| ureq::tls::parse_pem(pem).collect::<Vec<_>>())
-            .filter_map(|item| match item {
-                Ok(ureq::tls::PemItem::Certificate(cert)) => Some(cert),
-                _ => None,
-            })
-            .collect();
+        let roots = roots.clone();
+        Self::with_roots(proxies, move || roots.clone())
+    }
+
+    /// A transport using these proxy settings; `load_roots` gives the roots when the first
+    /// `https` request needs them.
+    #[must_use]
+    pub fn with_roots(
+        proxies: ProxyEnv,
+        load_roots: impl Fn() -> Roots + Send + Sync + 'static,
+    ) -> Self {
         Self {
             proxies,
-            roots: Arc::new(certs),
+            load_roots: Box::new(load_roots),
+            roots: OnceLock::new(),
         }
     }
 
-    fn agent(&self, request: &HttpRequest, proxy: Option<&str>) -> Result<ureq::Agent, String> {
+    fn roots(&self) -> Arc<Vec<ureq::tls::Certificate<'static>>> {
+        let roots = self.roots.get_or_init(|| {
+            let mut seen = std::collections::BTreeSet::new();
+            let certs = (self.load_roots)()
+                .pems
+                .iter()
+                .flat_map(|pem| ureq::tls::parse_pem(pem).collect::<Vec<_>>())
+                .filter_map(|item| match item {
+                    Ok(ureq::tls::PemItem::Certificate(cert)) => Some(cert),
+                    _ => None,
+                })
+                // The bundle and the directory hold the same certificates; trust each once.
+                .filter(|cert| seen.insert(cert.der().to_vec()))
+                .collect();
+            Arc::new(certs)
+        });
+        Arc::clone(roots)
+    }
+
+    /// An agent for one hop: roots only when TLS is spoken (to the server or the proxy);
+    /// redirects are followed by [`Transport::get`], hop by hop, as net/http's client does.
+    fn agent(
+        &self,
+        url: &str,
+        request: &HttpRequest,
+        proxy: Option<&str>,
+        timeout: Duration,
+    ) -> Result<ureq::Agent, String> {
+        let tls_needed =
+            url.starts_with("https://") || proxy.is_some_and(|p| p.starts_with("https://"));
+        let roots = if tls_needed {
+            self.roots()
+        } else {
+            Arc::new(Vec::new())
+        };
         let tls = ureq::tls::TlsConfig::builder()
             .provider(ureq::tls::TlsProvider::Rustls)
-            .root_certs(ureq::tls::RootCerts::Specific(Arc::clone(&self.roots)))
+            .root_certs(ureq::tls::RootCerts::Specific(roots))
             .disable_verification(request.insecure)
             .build();
         let proxy = match proxy {
@@ -143,20 +183,24 @@ impl RealTransport {
         };
         let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
-            .timeout_global(Some(request.timeout))
-            .max_redirects(10)
+            .timeout_global(Some(timeout))
+            .max_redirects(0)
             .user_agent(USER_AGENT)
             .tls_config(tls)
             .proxy(proxy)
             .build();
         Ok(config.new_agent())
     }
-}
 
-impl Transport for RealTransport {
-    fn get(&self, request: &HttpRequest) -> Result<HttpResponse, NetError> {
-        let started = Instant::now();
-        let via = match self.proxies.choose(&request.url) {
+    /// One hop: the answer, and where it redirects to.
+    fn hop(
+        &self,
+        url: &str,
+        authorization: Option<&str>,
+        request: &HttpRequest,
+        started: Instant,
+    ) -> Result<(HttpResponse, Option<String>), NetError> {
+        let via = match self.proxies.choose(url) {
             ProxyChoice::Via { url, .. } => Some(url),
             ProxyChoice::Direct { .. } => None,
             ProxyChoice::Refused(message) => {
@@ -174,11 +218,15 @@ impl Transport for RealTransport {
             via: via.clone(),
             duration: started.elapsed(),
         };
+        let left = request.timeout.saturating_sub(started.elapsed());
+        if left.is_zero() {
+            return Err(fail(NetErrorKind::Timeout, "timeout: global".to_owned()));
+        }
         let agent = self
-            .agent(request, via.as_deref())
+            .agent(url, request, via.as_deref(), left)
             .map_err(|message| fail(NetErrorKind::Proxy, message))?;
-        let mut call = agent.get(&request.url);
-        if let Some(auth) = &request.authorization {
+        let mut call = agent.get(url);
+        if let Some(auth) = authorization {
             call = call.header("Authorization", auth);
         }
         if request.probe_only {
@@ -189,14 +237,23 @@ impl Transport for RealTransport {
             fail(kind, message)
         })?;
         let status = response.status().as_u16();
-        let content_type = response
-            .headers()
-            .get("content-type")
-            .and_then(|value| value.to_str().ok())
-            .map(str::to_owned);
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|value| value.to_str().ok())
+                .map(str::to_owned)
+        };
+        let content_type = header("content-type");
+        let location = matches!(status, 301 | 302 | 303 | 307 | 308)
+            .then(|| header("location"))
+            .flatten()
+            .map(|location| resolve_location(url, &location));
         // A probe reads one byte of a successful answer, but a failure's text in full (the
         // go command shows it as `server response:`).
-        let limit: u64 = if request.probe_only && matches!(status, 200 | 206) {
+        let limit: u64 = if location.is_some() {
+            0
+        } else if request.probe_only && matches!(status, 200 | 206) {
             1
         } else {
             16 << 20
@@ -215,14 +272,71 @@ impl Transport for RealTransport {
             };
             return Err(fail(kind, format!("reading the answer: {error}")));
         }
-        Ok(HttpResponse {
+        let response = HttpResponse {
             status,
             content_type,
             body,
             via: via.clone(),
             duration: started.elapsed(),
+        };
+        Ok((response, location))
+    }
+}
+
+impl Transport for RealTransport {
+    fn get(&self, request: &HttpRequest) -> Result<HttpResponse, NetError> {
+        let started = Instant::now();
+        let mut url = request.url.clone();
+        let mut authorization = request.authorization.clone();
+        // net/http's client stops after 10 redirects.
+        for _ in 0..=10 {
+            let (response, location) =
+                self.hop(&url, authorization.as_deref(), request, started)?;
+            let Some(next) = location else {
+                return Ok(response);
+            };
+            // cmd/go/internal/web: a secure URL never redirects to an insecure one.
+            if url.starts_with("https://") && next.starts_with("http://") {
+                return Err(NetError {
+                    kind: NetErrorKind::Other,
+                    message: format!("redirected from secure URL {url} to insecure URL {next}"),
+                    via: response.via,
+                    duration: started.elapsed(),
+                });
+            }
+            // net/http drops credentials when a redirect leaves the host.
+            if super::netenv::split_url(&next).1 != super::netenv::split_url(&url).1 {
+                authorization = None;
+            }
+            url = next;
+        }
+        Err(NetError {
+            kind: NetErrorKind::Other,
+            message: "stopped after 10 redirects".to_owned(),
+            via: None,
+            duration: started.elapsed(),
         })
     }
+}
+
+/// Resolves a `Location` header against the URL that sent it (absolute, scheme-relative,
+/// absolute-path or relative-path references).
+fn resolve_location(base: &str, location: &str) -> String {
+    if location.starts_with("http://") || location.starts_with("https://") {
+        return location.to_owned();
+    }
+    let (scheme, rest) = base.split_once("://").unwrap_or(("https", base));
+    if let Some(authority) = location.strip_prefix("//") {
+        return format!("{scheme}://{authority}");
+    }
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    if location.starts_with('/') {
+        return format!("{scheme}://{authority}{location}");
+    }
+    let path = path.split(['?', '#']).next().unwrap_or_default();
+    let dir = path.rfind('/').map_or("/", |at| &path[..=at]);
+    format!("{scheme}://{authority}{dir}{location}")
 }
 
 /// Sorts a ureq error into what a person can act on.
@@ -331,5 +445,23 @@ impl Transport for RecordedTransport {
             via: None,
             duration: Duration::ZERO,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locations_resolve_against_the_request() {
+        let base = "https://proxy.example/mod/x/@v/list?q=1";
+        for (location, want) in [
+            ("https://other.example/a", "https://other.example/a"),
+            ("//cdn.example/b", "https://cdn.example/b"),
+            ("/c", "https://proxy.example/c"),
+            ("d", "https://proxy.example/mod/x/@v/d"),
+        ] {
+            assert_eq!(resolve_location(base, location), want);
+        }
     }
 }

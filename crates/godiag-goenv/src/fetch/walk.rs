@@ -15,7 +15,8 @@ use godiag_core::host::Host;
 use godiag_core::redact::redact;
 
 use super::direct::{self, Discovery};
-use super::model::{Attempt, GoError, Op, Rank};
+use super::modcache::CacheEntry;
+use super::model::{Attempt, GoError, MODULE_CACHE, Op, Rank};
 use super::netenv::{NetrcLine, credential_for};
 use super::transport::{HttpRequest, NetErrorKind, Transport};
 use crate::escape;
@@ -444,7 +445,11 @@ impl<'a> Walker<'a> {
         if let Some(error) = self.stat_errors.get(&(index, rev.to_owned())) {
             return Err(error.clone());
         }
-        if self.on_disk(rev, "info") {
+        if let Some(file) = self
+            .cache_file(rev, "info")
+            .filter(|_| self.on_disk(rev, "info"))
+        {
+            self.cache_hit(Op::Info, &file, None);
             self.infos.insert(rev.to_owned());
             return Ok(rev.to_owned());
         }
@@ -541,6 +546,9 @@ impl<'a> Walker<'a> {
             return Ok((data.clone(), None));
         }
         if let Some(data) = self.read_disk(version, "mod") {
+            if let Some(file) = self.cache_file(version, "mod") {
+                self.cache_hit(Op::Mod, &file, None);
+            }
             self.mods.insert(version.to_owned(), data.clone());
             return Ok((data, None));
         }
@@ -554,15 +562,50 @@ impl<'a> Walker<'a> {
         Ok((data, Some(index)))
     }
 
-    /// `Fetcher.DownloadZip`'s walk; the zip is only probed (first byte).
-    pub fn zip(&mut self, version: &str) -> Result<usize, GoError> {
+    /// `Fetcher.DownloadZip`: the module cache's zip when it is there (used as it is, or
+    /// hashed again without a request), else the walk, where the zip is only probed (first byte).
+    /// Returns the entry that served it, `None` for the module cache.
+    pub fn zip(
+        &mut self,
+        version: &str,
+        cache: Option<&CacheEntry>,
+    ) -> Result<Option<usize>, GoError> {
+        if let Some(entry) = cache.filter(|entry| entry.zip) {
+            let file = format!("{}.zip", entry.stem);
+            let error = entry.zip_error(&format!("{}@{version}", self.module));
+            self.cache_hit(Op::Zip, &file, error.as_deref());
+            return match error {
+                Some(error) => Err(GoError {
+                    bare: true,
+                    ..GoError::other(error)
+                }),
+                None => Ok(None),
+            };
+        }
         let (_, index) = self.try_proxies(|walker, index| {
             let escaped =
                 escape::escape_version(version).map_err(|e| GoError::other(e.to_string()))?;
             let suffix = format!("@v/{escaped}.zip");
             walker.fetch(index, Op::Zip, &suffix, version)
         })?;
-        Ok(index)
+        Ok(Some(index))
+    }
+
+    /// Records a step answered by a file of the module cache.
+    fn cache_hit(&mut self, op: Op, file: &str, error: Option<&str>) {
+        self.attempts.push(Attempt {
+            source: MODULE_CACHE.to_owned(),
+            op,
+            request: file.to_owned(),
+            sent: false,
+            status: None,
+            error: error.map(str::to_owned),
+            falls_through: false,
+            via: None,
+            auth_retry: false,
+            failure: None,
+            duration_ms: 0,
+        });
     }
 
     /// modload `Query`: resolves `query` to a version through the GOPROXY walk.

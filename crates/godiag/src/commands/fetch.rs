@@ -31,6 +31,9 @@ fn transport(host: &Arc<dyn Host>, recorded: bool) -> Arc<dyn Transport> {
         return Arc::new(RecordedTransport::new(Arc::clone(host)));
     }
     let env: BTreeMap<String, String> = host.env_vars().into_iter().collect();
-    let roots = netenv::load_roots(host.as_ref(), &env);
-    Arc::new(RealTransport::new(ProxyEnv::from_env(&env), &roots))
+    let proxies = ProxyEnv::from_env(&env);
+    let host = Arc::clone(host);
+    Arc::new(RealTransport::with_roots(proxies, move || {
+        netenv::load_roots(host.as_ref(), &env)
+    }))
 }

@@ -415,3 +415,36 @@ fn every_goflags_name_is_a_real_go_flag() {
     }
     assert!(!check("bogus"));
 }
+
+/// The ELF section reader gives what `go version -m` prints for the real toolchain.
+#[test]
+fn build_info_matches_go_version_m() {
+    let Some(go) = peers::go() else { return };
+    let out = Command::new(&go)
+        .args(["version", "-m"])
+        .arg(&go)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let info = godiag_goenv::buildinfo::read(&godiag_core::host::RealHost, &go).unwrap();
+    let version = text.lines().next().unwrap().rsplit(' ').next().unwrap();
+    assert_eq!(info.go_version, version);
+    let mut settings = BTreeMap::new();
+    for line in text.lines().skip(1) {
+        let fields: Vec<&str> = line.trim().splitn(2, '\t').collect();
+        match fields.as_slice() {
+            ["path", path] => assert_eq!(info.path.as_deref(), Some(*path)),
+            ["build", setting] => {
+                let (key, value) = setting.split_once('=').unwrap();
+                settings.insert(key.to_owned(), value.to_owned());
+            }
+            _ => {}
+        }
+    }
+    assert!(!settings.is_empty());
+    assert_eq!(info.settings, settings);
+    // The whole-file scan, the reader's fallback, agrees.
+    let scanned = godiag_goenv::buildinfo::parse(&fs::read(&go).unwrap()).unwrap();
+    assert_eq!(scanned, info);
+}

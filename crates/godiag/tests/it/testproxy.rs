@@ -239,7 +239,8 @@ fn module_answer(path: &str) -> (u16, &'static str, Vec<u8>) {
     )
 }
 
-/// A stored (uncompressed) zip of the module's files.
+/// A zip of the module's files: stored (uncompressed) for v1.0.0, deflated for other
+/// versions, so both kinds reach the go command and godiag's hashing.
 pub fn module_zip(version: &str) -> Vec<u8> {
     let files = [
         (
@@ -252,26 +253,34 @@ pub fn module_zip(version: &str) -> Vec<u8> {
                 .to_owned(),
         ),
     ];
+    let deflate = version != "v1.0.0";
+    let method: u8 = if deflate { 8 } else { 0 };
     let mut out = Vec::new();
     let mut central = Vec::new();
     for (name, content) in &files {
         let offset = u32::try_from(out.len()).unwrap();
         let crc = crc32(content.as_bytes());
         let size = u32::try_from(content.len()).unwrap();
+        let data = if deflate {
+            miniz_oxide::deflate::compress_to_vec(content.as_bytes(), 6)
+        } else {
+            content.as_bytes().to_vec()
+        };
+        let compressed = u32::try_from(data.len()).unwrap();
         let name_len = u16::try_from(name.len()).unwrap();
         out.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
-        out.extend_from_slice(&[20, 0, 0, 0, 0, 0, 0, 0, 0x21, 0]);
+        out.extend_from_slice(&[20, 0, 0, 0, method, 0, 0, 0, 0x21, 0]);
         out.extend_from_slice(&crc.to_le_bytes());
-        out.extend_from_slice(&size.to_le_bytes());
+        out.extend_from_slice(&compressed.to_le_bytes());
         out.extend_from_slice(&size.to_le_bytes());
         out.extend_from_slice(&name_len.to_le_bytes());
         out.extend_from_slice(&0u16.to_le_bytes());
         out.extend_from_slice(name.as_bytes());
-        out.extend_from_slice(content.as_bytes());
+        out.extend_from_slice(&data);
         central.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
-        central.extend_from_slice(&[20, 0, 20, 0, 0, 0, 0, 0, 0, 0, 0x21, 0]);
+        central.extend_from_slice(&[20, 0, 20, 0, 0, 0, method, 0, 0, 0, 0x21, 0]);
         central.extend_from_slice(&crc.to_le_bytes());
-        central.extend_from_slice(&size.to_le_bytes());
+        central.extend_from_slice(&compressed.to_le_bytes());
         central.extend_from_slice(&size.to_le_bytes());
         central.extend_from_slice(&name_len.to_le_bytes());
         central.extend_from_slice(&[0; 12]);

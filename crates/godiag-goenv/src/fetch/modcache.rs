@@ -1,0 +1,288 @@
+//! What the module cache already holds for one module version, and what the go command
+//! makes of it.
+//!
+//! cmd/go/internal/modfetch/fetch.go: `DownloadZip` makes no request when both
+//! `cache/download/<path>/@v/<version>.zip` and `.ziphash` exist; a zip without its
+//! `.ziphash` is hashed again (`hashZip`) without downloading, and fails if the zip cannot
+//! be read; a `.ziphash` that is not a well-formed sum is recomputed (`checkMod`), while a
+//! well-formed one is trusted as it is. `DownloadDir` treats an extracted directory with a
+//! `.partial` file beside the zip as unfinished and extracts again. A `.lock` file is left
+//! beside every downloaded version (lockedfile never removes it) and means nothing.
+
+use std::path::Path;
+
+use godiag_core::host::Host;
+use serde::Serialize;
+
+use crate::{dirhash, escape};
+
+/// What is wrong with a cached version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum CacheProblem {
+    /// The zip is there without its `.ziphash`: the go command hashes the zip again.
+    ZiphashMissing,
+    /// The `.ziphash` is not a well-formed `h1:` sum: the go command recomputes it.
+    ZiphashMalformed {
+        /// What the file holds.
+        recorded: String,
+    },
+    /// The `.ziphash` is well formed but is not the zip's hash: the go command trusts the
+    /// recorded hash and uses the zip anyway (or fails against go.sum or the database).
+    HashMismatch {
+        /// What `.ziphash` says.
+        recorded: String,
+        /// The zip's own `h1:` hash.
+        actual: String,
+    },
+    /// The zip cannot be read.
+    ZipUnreadable {
+        /// archive/zip's error.
+        error: String,
+    },
+    /// An extraction was interrupted (`.partial`): the go command extracts again.
+    Partial,
+}
+
+impl CacheProblem {
+    /// True when the go command repairs this itself on its next download.
+    #[must_use]
+    pub fn self_healing(&self) -> bool {
+        matches!(
+            self,
+            Self::ZiphashMissing | Self::ZiphashMalformed { .. } | Self::Partial
+        )
+    }
+}
+
+/// The cache files of one version (`.go.fetch.module_cache`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CacheEntry {
+    /// `$GOMODCACHE/cache/download/<escaped path>/@v/<escaped version>` (add `.zip`...).
+    pub stem: String,
+    /// `$GOMODCACHE/<escaped path>@<escaped version>`, the extracted tree.
+    pub extracted_dir: String,
+    /// Which files exist.
+    pub info: bool,
+    /// The `.mod` file exists.
+    #[serde(rename = "mod")]
+    pub go_mod: bool,
+    /// The `.zip` file exists.
+    pub zip: bool,
+    /// The `.ziphash` file's content (trimmed), when it exists.
+    pub ziphash: Option<String>,
+    /// The zip's `h1:` hash, when the zip exists and could be read.
+    pub zip_hash: Option<String>,
+    /// A `.partial` file exists.
+    pub partial: bool,
+    /// The extracted directory exists.
+    pub extracted: bool,
+    /// What is wrong, if anything.
+    pub problems: Vec<CacheProblem>,
+}
+
+impl CacheEntry {
+    /// True when `DownloadZip` makes no request: the zip and its `.ziphash` are there.
+    #[must_use]
+    pub fn zip_cached(&self) -> bool {
+        self.zip && self.ziphash.is_some()
+    }
+
+    /// The error the go command ends with when the cached zip is there but cannot be
+    /// used (`module_version` is `MODULE@VERSION`), as it prints it after `go: `:
+    /// `DownloadZip` hashing it again (`hashZip`), `checkMod` refusing or re-hashing the
+    /// `.ziphash`, or `unzip` extracting it when no complete extracted tree exists.
+    #[must_use]
+    pub fn zip_error(&self, module_version: &str) -> Option<String> {
+        if !self.zip {
+            return None;
+        }
+        let unreadable = self.problems.iter().find_map(|problem| match problem {
+            CacheProblem::ZipUnreadable { error } => Some(error.as_str()),
+            _ => None,
+        });
+        let hashing = match &self.ziphash {
+            None => unreadable.map(str::to_owned),
+            Some(recorded) if !is_valid_sum(recorded) => {
+                unreadable.map(|error| format!("verifying {module_version}: {error}"))
+            }
+            Some(recorded) if !recorded.starts_with("h1:") => Some(format!(
+                "verifying {module_version}: unexpected ziphash: {recorded:?}"
+            )),
+            Some(_) => None,
+        };
+        hashing.or_else(|| {
+            let extracts = !self.extracted || self.partial;
+            unreadable
+                .filter(|_| extracts)
+                .map(|error| format!("unzip {}.zip: {error}", self.stem))
+        })
+    }
+}
+
+/// Looks at the cache files of `module@version` under `gomodcache`; `None` when the path
+/// or version cannot be escaped.
+#[must_use]
+pub fn inspect(
+    host: &dyn Host,
+    gomodcache: &str,
+    module: &str,
+    version: &str,
+) -> Option<CacheEntry> {
+    let root = gomodcache.trim_end_matches('/');
+    let path = escape::escape_path(module).ok()?;
+    let escaped = escape::escape_version(version).ok()?;
+    let stem = format!("{root}/cache/download/{path}/@v/{escaped}");
+    let exists = |suffix: &str| {
+        host.metadata(Path::new(&format!("{stem}.{suffix}")))
+            .is_ok()
+    };
+    let extracted_dir = format!("{root}/{path}@{escaped}");
+    let ziphash = host
+        .read(Path::new(&format!("{stem}.ziphash")))
+        .ok()
+        .map(|bytes| String::from_utf8_lossy(&bytes).trim().to_owned());
+    let zip = host.read(Path::new(&format!("{stem}.zip"))).ok();
+    let hashed = zip.as_deref().map(dirhash::hash_zip);
+    let mut entry = CacheEntry {
+        info: exists("info"),
+        go_mod: exists("mod"),
+        zip: zip.is_some(),
+        zip_hash: hashed.clone().and_then(Result::ok),
+        partial: exists("partial"),
+        extracted: host
+            .metadata(Path::new(&extracted_dir))
+            .is_ok_and(|meta| meta.is_dir),
+        ziphash,
+        stem,
+        extracted_dir,
+        problems: Vec::new(),
+    };
+    entry.problems = problems(&entry, hashed.and_then(Result::err).map(|e| e.to_string()));
+    Some(entry)
+}
+
+/// Decides what is wrong from what exists.
+fn problems(entry: &CacheEntry, zip_error: Option<String>) -> Vec<CacheProblem> {
+    let mut out = Vec::new();
+    if let Some(error) = zip_error {
+        out.push(CacheProblem::ZipUnreadable { error });
+    }
+    match (&entry.ziphash, entry.zip) {
+        (None, true) => out.push(CacheProblem::ZiphashMissing),
+        (Some(recorded), true) if !is_valid_sum(recorded) => {
+            out.push(CacheProblem::ZiphashMalformed {
+                recorded: recorded.clone(),
+            });
+        }
+        (Some(recorded), true) => {
+            if let Some(actual) = &entry.zip_hash
+                && actual != recorded
+            {
+                out.push(CacheProblem::HashMismatch {
+                    recorded: recorded.clone(),
+                    actual: actual.clone(),
+                });
+            }
+        }
+        _ => {}
+    }
+    if entry.partial {
+        out.push(CacheProblem::Partial);
+    }
+    out
+}
+
+/// fetch.go `isValidSum`: no NUL, and exactly the length of `h1:` plus a base64 sha256.
+#[must_use]
+pub fn is_valid_sum(text: &str) -> bool {
+    !text.contains('\0') && text.len() == "h1:".len() + 44
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry() -> CacheEntry {
+        CacheEntry {
+            stem: "/m/cache/download/x.example/@v/v1.0.0".into(),
+            extracted_dir: "/m/x.example@v1.0.0".into(),
+            info: true,
+            go_mod: true,
+            zip: true,
+            ziphash: Some(format!("h1:{}", "A".repeat(43) + "=")),
+            zip_hash: Some(format!("h1:{}", "A".repeat(43) + "=")),
+            partial: false,
+            extracted: true,
+            problems: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn states_and_what_the_go_command_does() {
+        assert_eq!(problems(&entry(), None), []);
+        let missing = CacheEntry {
+            ziphash: None,
+            ..entry()
+        };
+        assert_eq!(problems(&missing, None), [CacheProblem::ZiphashMissing]);
+        let malformed = CacheEntry {
+            ziphash: Some("nonsense".into()),
+            ..entry()
+        };
+        assert!(matches!(
+            problems(&malformed, None).as_slice(),
+            [CacheProblem::ZiphashMalformed { .. }]
+        ));
+        let other = format!("h1:{}", "B".repeat(43) + "=");
+        let mismatch = CacheEntry {
+            zip_hash: Some(other),
+            ..entry()
+        };
+        assert!(matches!(
+            problems(&mismatch, None).as_slice(),
+            [CacheProblem::HashMismatch { .. }]
+        ));
+        let partial = CacheEntry {
+            partial: true,
+            ..entry()
+        };
+        assert_eq!(problems(&partial, None), [CacheProblem::Partial]);
+        // An unreadable zip stops the download unless a usable .ziphash and a complete
+        // extracted tree mean it is never read.
+        let mut unreadable = CacheEntry {
+            ziphash: None,
+            zip_hash: None,
+            ..entry()
+        };
+        unreadable.problems = problems(&unreadable, Some("zip: not a valid zip file".into()));
+        let mv = "x.example@v1.0.0";
+        assert_eq!(
+            unreadable.zip_error(mv).as_deref(),
+            Some("zip: not a valid zip file")
+        );
+        unreadable.ziphash = Some("nonsense".into());
+        assert_eq!(
+            unreadable.zip_error(mv).as_deref(),
+            Some("verifying x.example@v1.0.0: zip: not a valid zip file")
+        );
+        unreadable.ziphash = entry().ziphash;
+        assert_eq!(unreadable.zip_error(mv), None);
+        unreadable.extracted = false;
+        assert_eq!(
+            unreadable.zip_error(mv).as_deref(),
+            Some("unzip /m/cache/download/x.example/@v/v1.0.0.zip: zip: not a valid zip file")
+        );
+        let unexpected = CacheEntry {
+            ziphash: Some(format!("h2:{}", "A".repeat(43) + "=")),
+            ..entry()
+        };
+        assert!(
+            unexpected
+                .zip_error(mv)
+                .unwrap()
+                .contains("unexpected ziphash: \"h2:")
+        );
+        assert!(unreadable.zip_cached());
+    }
+}

@@ -1,0 +1,7 @@
+module example.com/app
+
+go 1.22
+
+require example.com/hello v1.0.0
+
+replace example.com/hello v1.0.0 => example.com/fork v1.0.1
