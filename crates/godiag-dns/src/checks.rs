@@ -149,36 +149,3 @@ fn quoted_list<S: AsRef<str>>(items: &[S]) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
-
-#[cfg(test)]
-mod tests {
-    use std::collections::BTreeSet;
-
-    use super::*;
-
-    #[test]
-    fn codes_are_unique_prefixed_and_documented() {
-        let mut seen = BTreeSet::new();
-        for meta in registry() {
-            assert!(meta.code.starts_with("DNS"), "{}", meta.code);
-            assert!(seen.insert(meta.code), "duplicate {}", meta.code);
-            assert!(
-                meta.doc
-                    .starts_with(&format!("# {} {}", meta.code, meta.slug)),
-                "page of {} must start with its code and slug",
-                meta.code
-            );
-            for heading in [
-                "## What it checks",
-                "## Why it matters",
-                "## How to verify by hand",
-                "## Fix",
-                "## Example",
-                "## References",
-            ] {
-                assert!(meta.doc.contains(heading), "{} lacks {heading}", meta.code);
-            }
-            assert!(!meta.slug.contains('_') && meta.slug == meta.slug.to_lowercase());
-        }
-    }
-}

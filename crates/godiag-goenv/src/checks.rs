@@ -215,28 +215,7 @@ fn writable(host: &dyn Host, path: &Path) -> (bool, bool) {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeSet;
-
     use super::*;
-
-    #[test]
-    fn codes_are_unique_prefixed_and_documented() {
-        let mut seen = BTreeSet::new();
-        for meta in registry() {
-            assert!(meta.code.starts_with("GO"), "{}", meta.code);
-            assert!(seen.insert(meta.code), "duplicate {}", meta.code);
-            assert!(
-                meta.doc.starts_with(&format!("# {}", meta.code)),
-                "page of {} must start with its code",
-                meta.code
-            );
-            assert!(
-                !meta.slug.contains('_') && meta.slug == meta.slug.to_lowercase(),
-                "{}",
-                meta.slug
-            );
-        }
-    }
 
     #[test]
     fn shell_quoting() {

@@ -165,35 +165,3 @@ fn dual_stack_fix(port: u16) -> String {
          (one dual-stack socket, `net.Listen(\"tcp\", \":{port}\")`)"
     )
 }
-
-#[cfg(test)]
-mod tests {
-    use std::collections::BTreeSet;
-
-    use super::*;
-
-    #[test]
-    fn codes_are_unique_prefixed_and_documented() {
-        let mut seen = BTreeSet::new();
-        for meta in registry() {
-            assert!(meta.code.starts_with("NET"), "{}", meta.code);
-            assert!(seen.insert(meta.code), "duplicate {}", meta.code);
-            assert!(
-                meta.doc
-                    .starts_with(&format!("# {} {}\n", meta.code, meta.slug)),
-                "page of {} must start with its code and slug",
-                meta.code
-            );
-            for heading in [
-                "## What it checks",
-                "## Why it matters",
-                "## How to verify by hand",
-                "## Fix",
-                "## Example",
-                "## References",
-            ] {
-                assert!(meta.doc.contains(heading), "{} lacks {heading}", meta.code);
-            }
-        }
-    }
-}

@@ -312,24 +312,7 @@ fn byte_offset(text: &str, index: u32) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeSet;
-
     use super::*;
-
-    #[test]
-    fn codes_are_unique_prefixed_and_documented() {
-        let mut seen = BTreeSet::new();
-        for meta in registry() {
-            assert!(meta.code.starts_with("OTEL"), "{}", meta.code);
-            assert!(seen.insert(meta.code), "duplicate {}", meta.code);
-            assert!(
-                meta.doc
-                    .starts_with(&format!("# {} {}", meta.code, meta.slug)),
-                "page of {} must start with its code and slug",
-                meta.code
-            );
-        }
-    }
 
     #[test]
     fn byte_offsets_count_characters() {

@@ -196,30 +196,3 @@ fn rename_fix(from: &str, to: &str) -> Fix {
          old name."
     ))
 }
-
-#[cfg(test)]
-mod tests {
-    use std::collections::BTreeSet;
-
-    use super::*;
-
-    #[test]
-    fn codes_are_unique_prefixed_and_documented() {
-        let mut seen = BTreeSet::new();
-        for meta in registry() {
-            assert!(meta.code.starts_with("PROM"), "{}", meta.code);
-            assert!(seen.insert(meta.code), "duplicate {}", meta.code);
-            assert!(
-                meta.doc
-                    .starts_with(&format!("# {} {}", meta.code, meta.slug)),
-                "page of {} must start with its code and slug",
-                meta.code
-            );
-            assert!(
-                !meta.slug.contains('_') && meta.slug == meta.slug.to_lowercase(),
-                "{}",
-                meta.slug
-            );
-        }
-    }
-}

@@ -223,3 +223,55 @@ fn explain(code: Option<&str>, list: bool, global: &GlobalArgs) -> anyhow::Resul
     out.flush()?;
     Ok(ExitStatus::Clean)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::registry;
+
+    /// One rule for every domain's registry: unique codes with their domain's prefix,
+    /// kebab-case slugs, and a page with the fixed headings (STYLE.md, "Docs per check").
+    #[test]
+    fn every_code_is_unique_prefixed_and_documented() {
+        let mut seen = BTreeSet::new();
+        for meta in registry() {
+            assert!(
+                meta.code.starts_with(meta.domain.code_prefix()),
+                "{} is not a {:?} code",
+                meta.code,
+                meta.domain
+            );
+            assert!(seen.insert(meta.code), "duplicate code {}", meta.code);
+            assert!(
+                meta.slug
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                "slug {} is not kebab-case",
+                meta.slug
+            );
+            assert!(
+                meta.doc
+                    .starts_with(&format!("# {} {}", meta.code, meta.slug)),
+                "the page of {} must start with `# {} {}`",
+                meta.code,
+                meta.code,
+                meta.slug
+            );
+            for heading in [
+                "## What it checks",
+                "## Why it matters",
+                "## How to verify by hand",
+                "## Fix",
+                "## Example",
+                "## References",
+            ] {
+                assert!(
+                    meta.doc.contains(heading),
+                    "the page of {} lacks {heading}",
+                    meta.code
+                );
+            }
+        }
+    }
+}
