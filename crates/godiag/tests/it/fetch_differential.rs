@@ -145,7 +145,7 @@ impl Proxies {
 }
 
 /// Runs a command with a time limit; returns stdout, or `None` when it had to be killed.
-fn run_with_limit(command: &mut Command, limit: Duration) -> Option<Vec<u8>> {
+pub(crate) fn run_with_limit(command: &mut Command, limit: Duration) -> Option<Vec<u8>> {
     let mut child = command
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -298,7 +298,7 @@ fn run_godiag(
 /// The request sequences agree. A rejected certificate is logged by the proxy when it
 /// notices the client's alert, which can be after the client's next request elsewhere,
 /// so rejections are compared by count per proxy and the rest in order.
-fn same_requests(theirs: &[Logged], ours: &[Logged]) -> bool {
+pub(crate) fn same_requests(theirs: &[Logged], ours: &[Logged]) -> bool {
     let split = |list: &[Logged]| {
         let (rejected, rest): (Vec<Logged>, Vec<Logged>) =
             list.iter().cloned().partition(|l| l.path == TLS_REJECTED);
@@ -313,7 +313,7 @@ fn same_requests(theirs: &[Logged], ours: &[Logged]) -> bool {
 
 /// Errors agree when equal, or (for transport failures, whose wording is Go's net
 /// package's) when equal up to the failing URL.
-fn errors_agree(go: &str, ours: &str) -> bool {
+pub(crate) fn errors_agree(go: &str, ours: &str) -> bool {
     if go == ours {
         return true;
     }
