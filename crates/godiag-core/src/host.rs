@@ -270,7 +270,8 @@ impl Host for RealHost {
 /// Paths are host paths (`/etc/nsswitch.conf`) mapped under the root. Commands are not run: a
 /// recorded machine has no processes, but a recorded answer in
 /// `ROOT/.godiag/commands/NAME ARGS...` (the program's file name and its arguments joined by
-/// spaces) is returned as the command's standard output with exit status 0. Free space comes
+/// spaces, `/` written as `_`) is returned as the command's standard output, with the exit status in
+/// `NAME ARGS....exit` (0 when absent) and standard error in `NAME ARGS....stderr`. Free space comes
 /// from `ROOT/.godiag/statvfs` (lines `MOUNTPOINT TOTAL AVAILABLE [ro]`), since a copy of a
 /// machine's files cannot carry it.
 #[derive(Debug, Clone)]
@@ -412,11 +413,24 @@ impl Host for FixtureHost {
             .chain(command.args.iter().cloned())
             .collect::<Vec<_>>()
             .join(" ");
-        match std::fs::read(self.root.join(".godiag/commands").join(&recorded)) {
+        let dir = self.root.join(".godiag/commands");
+        // A file name cannot hold `/`: arguments with one (URLs, paths) are recorded with `_`.
+        let flat = recorded.replace('/', "_");
+        let recorded = if dir.join(&flat).is_file() {
+            flat
+        } else {
+            recorded
+        };
+        match std::fs::read(dir.join(&recorded)) {
             Ok(stdout) => Ok(CommandOutput {
-                status: Some(0),
+                status: Some(
+                    std::fs::read_to_string(dir.join(format!("{recorded}.exit")))
+                        .ok()
+                        .and_then(|code| code.trim().parse().ok())
+                        .unwrap_or(0),
+                ),
                 stdout,
-                stderr: Vec::new(),
+                stderr: std::fs::read(dir.join(format!("{recorded}.stderr"))).unwrap_or_default(),
                 duration: Duration::ZERO,
             }),
             Err(_) => Err(io::Error::new(

@@ -3,8 +3,12 @@
 //! The registry ([`ALL`]) owns dispatch; `godiag explain` and SARIF read [`registry`].
 
 mod cache_dirs;
+mod checksum_mismatch;
 mod conflicting_values;
 mod fetch_fails;
+mod git_credentials_missing;
+mod git_unusable;
+mod git_url_rewritten;
 mod go_command_missing;
 mod go_env_disagrees;
 mod goenv_file_line_ignored;
@@ -12,17 +16,20 @@ mod goenv_shadowed;
 mod goflags_invalid;
 mod goinsecure_too_broad;
 mod gopath_mode;
+mod goproxy_not_found_everywhere;
 mod goproxy_separator;
 mod goproxy_unusable;
 mod gosumdb_off;
 mod gotoolchain_download;
 mod module_cache_entry_corrupt;
 mod not_seen_everywhere;
+mod plain_http_needs_goinsecure;
 mod private_module_to_proxy;
 mod private_module_to_sumdb;
 mod private_patterns;
 mod proxy_not_consulted;
 mod setting_invalid;
+mod tls_unknown_authority;
 mod unknown_variable;
 
 use std::path::Path;
@@ -69,6 +76,13 @@ pub static FETCH: &[&dyn Check<FetchContext>] = &[
     &goproxy_separator::GoproxySeparator,
     &module_cache_entry_corrupt::ModuleCacheEntryCorrupt,
     &proxy_not_consulted::ProxyNotConsulted,
+    &goproxy_not_found_everywhere::GoproxyNotFoundEverywhere,
+    &checksum_mismatch::ChecksumMismatch,
+    &tls_unknown_authority::TlsUnknownAuthority,
+    &git_unusable::GitUnusable,
+    &git_credentials_missing::GitCredentialsMissing,
+    &git_url_rewritten::GitUrlRewritten,
+    &plain_http_needs_goinsecure::PlainHttpNeedsGoinsecure,
 ];
 
 /// The GOPRIVATE pattern that would cover `module`: its host, or host/owner on the big

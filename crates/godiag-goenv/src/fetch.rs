@@ -9,9 +9,11 @@
 //! answers from files. Checks in `crate::checks` turn the report into findings.
 
 pub mod direct;
+pub mod git;
 pub mod modcache;
 pub mod model;
 pub mod netenv;
+pub mod probes;
 pub mod project;
 pub mod sumdb;
 pub mod transport;
@@ -110,6 +112,11 @@ pub struct FetchReport {
     pub project: Option<project::Project>,
     /// How the build gets the module; `fetch` unless the project provides it.
     pub resolution: project::Resolution,
+    /// What the git step of direct mode found, when it was reached.
+    pub git: Option<git::GitReport>,
+    /// Requests godiag made beyond the go command's own, to explain a failure (a proxy
+    /// that answers 404 to everything, a host that only speaks plain HTTP).
+    pub probes: Vec<Attempt>,
     /// The go command whose steps are shown: `go mod download M@V`, or `go build`
     /// when the project decides where the module comes from.
     pub command: String,
@@ -245,6 +252,8 @@ fn trace(
         project: None,
         resolution: project::Resolution::Fetch,
         command: format!("go mod download {}@{}", target.module, target.query),
+        git: None,
+        probes: Vec::new(),
     };
     let Some(target) = resolve_in_project(host, env, target, &mut report) else {
         return report;
@@ -275,7 +284,8 @@ fn trace(
         walker.download_dir = Some(format!("{}/cache/download", cache.trim_end_matches('/')));
     }
     let modcache = (!cache.is_empty()).then_some(cache);
-    let (outcome, entry) = download(&mut walker, target, modcache);
+    let project = report.project.clone();
+    let (outcome, entry) = download(&mut walker, target, modcache, project.as_ref());
     report.outcome = outcome;
     report.module_cache = entry;
     let proxies = walker.entries.clone();
@@ -285,7 +295,22 @@ fn trace(
             .ok()
             .map(|(data, _)| (version, data))
     });
+    report.git = walker.git.take();
+    let (netrc, auth_off) = (walker.netrc.clone(), walker.auth_off);
     report.attempts = walker.attempts;
+    let user_goproxy = env
+        .var("GOPROXY")
+        .is_some_and(|var| matches!(var.source, Source::Environment | Source::GoenvFile));
+    let input = probes::ProbeInput {
+        entries: &proxies,
+        module: &target.module,
+        attempts: &report.attempts,
+        user_goproxy,
+        goinsecure: env.value("GOINSECURE"),
+        netrc,
+        auth_off,
+    };
+    report.probes = probes::run(&input, transport, host, end);
     if let (Some((version, data)), None) = (go_mod, &report.outcome.error) {
         let mut sums = Walker::new(proxies, &target.module, transport, host, end);
         sums.netrc = netenv::load_netrc(host, &os).1;
@@ -378,10 +403,11 @@ fn download(
     walker: &mut Walker<'_>,
     target: &Target,
     gomodcache: Option<&str>,
+    project: Option<&project::Project>,
 ) -> (Outcome, Option<modcache::CacheEntry>) {
     let fail = |version: &str, error: &model::GoError, query: bool| {
-        let invalid =
-            query && error.proxy_side && semver::canonical_module_version(version) != version;
+        let invalid = error.invalid_version
+            || (query && error.proxy_side && semver::canonical_module_version(version) != version);
         let prefix = if invalid { "invalid version: " } else { "" };
         let text = if error.bare {
             error.text.clone()
@@ -400,10 +426,23 @@ fn download(
     };
     let entry =
         gomodcache.and_then(|root| modcache::inspect(walker.host, root, &target.module, &version));
-    if let Err(error) = walker.go_mod(&version) {
+    let go_mod = match walker.go_mod(&version) {
+        Ok((data, _)) => data,
+        Err(error) => {
+            let outcome = Outcome {
+                version: Some(version.clone()),
+                ..fail(&version, &error, false)
+            };
+            return (outcome, entry);
+        }
+    };
+    // checkGoMod: go.sum's line for the go.mod must match what was served.
+    if let Some(error) = project.and_then(|p| go_sum_mismatch(p, &target.module, &version, &go_mod))
+    {
         let outcome = Outcome {
-            version: Some(version.clone()),
-            ..fail(&version, &error, false)
+            served_by: None,
+            version: Some(version),
+            error: Some(error),
         };
         return (outcome, entry);
     }
@@ -423,6 +462,31 @@ fn download(
     };
     (outcome, entry)
 }
+
+/// The go command's text when go.sum contradicts a downloaded go.mod (`haveModSumLocked`).
+fn go_sum_mismatch(
+    project: &project::Project,
+    module: &str,
+    version: &str,
+    go_mod: &[u8],
+) -> Option<String> {
+    let hash = crate::dirhash::go_mod_hash(go_mod);
+    let line = project.sum_conflict(module, &format!("{version}/go.mod"), &hash)?;
+    let name = if line.file.ends_with("go.work.sum") {
+        "go.work.sum"
+    } else if project.go_work.is_none() {
+        "go.sum"
+    } else {
+        line.file.as_str()
+    };
+    Some(format!(
+        "verifying {module}@{version}/go.mod: checksum mismatch\n\tdownloaded: {hash}\n\t{name}:     {}{GO_SUM_MISMATCH}",
+        line.hash
+    ))
+}
+
+/// fetch.go `goSumMismatch`.
+const GO_SUM_MISMATCH: &str = "\n\nSECURITY ERROR\nThis download does NOT match an earlier download recorded in go.sum.\nThe bits may have been replaced on the origin server, or an attacker may\nhave intercepted the download attempt.\n\nFor more information, see 'go help module-auth'.";
 
 #[cfg(test)]
 mod tests {

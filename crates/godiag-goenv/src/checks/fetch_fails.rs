@@ -4,7 +4,7 @@ use godiag_core::check::{Check, CheckMeta, CheckStatus, Domain};
 use godiag_core::finding::{Evidence, Finding, Fix, Severity};
 
 use super::FetchContext;
-use crate::fetch::model::{Attempt, MODULE_CACHE};
+use crate::fetch::model::{Attempt, MODULE_CACHE, Op};
 
 /// The download fails, and which GOPROXY entry's answer decides the error.
 pub(crate) struct FetchFails;
@@ -84,6 +84,15 @@ pub(crate) fn attempt_evidence(attempt: &Attempt) -> Evidence {
         return Evidence::file(format!("[{MODULE_CACHE}] {}: {answer}", attempt.request));
     }
     let sent = if attempt.sent { "" } else { " (not sent)" };
+    if attempt.op == Op::Vcs {
+        return Evidence::probe(
+            format!(
+                "[{}] {}: {answer}{next}{sent}",
+                attempt.source, attempt.request
+            ),
+            attempt.duration_ms,
+        );
+    }
     Evidence::probe(
         format!(
             "[{}] GET {}: {answer}{next}{sent}",

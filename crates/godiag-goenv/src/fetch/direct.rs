@@ -5,15 +5,16 @@
 //! `https://PATH?go-get=1` and the answer's `<meta name="go-import">` tags name the
 //! repository (`git`, `hg`...) or a module proxy (`mod`). Under GOINSECURE the question may
 //! fall back to plain `http://` and certificates are not checked. For git repositories
-//! godiag runs what the go command runs first, `git ls-remote`, with the same environment
-//! (`GIT_TERMINAL_PROMPT=0` unless set) and `url.<base>.insteadOf` rewriting by git itself.
+//! godiag runs what the go command runs first ([`super::git`]): `git ls-remote` with the
+//! same environment (`GIT_TERMINAL_PROMPT=0` unless set), and `git version`.
 
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::time::Duration;
 
-use godiag_core::host::CommandLine;
 use godiag_core::redact::redact;
 
+use super::git;
 use super::model::{Attempt, GoError, Op};
 use super::walk::Walker;
 use crate::patterns::matches_prefix;
@@ -269,59 +270,71 @@ pub fn vcs_op(
     }
 }
 
-/// `git ls-remote -q URL` with the go command's environment, under the deadline.
+/// Runs the go command's first git steps for a repository, once: `git ls-remote`, then
+/// `git version` when the module cache holds no clone yet. Returns the refs or the error
+/// the go command words (a `git version` failure stops the repository's lookup; an
+/// `ls-remote` failure is the version's `invalid version:` error).
 fn ls_remote(walker: &mut Walker<'_>, index: usize, repo: &Repo) -> Result<Vec<String>, GoError> {
-    let started = Instant::now();
-    let mut env: BTreeMap<String, String> = walker.host.env_vars().into_iter().collect();
-    // cmd/go/internal/modfetch/codehost/git.go: prompts are turned off unless the user set it.
-    env.entry("GIT_TERMINAL_PROMPT".to_owned())
-        .or_insert_with(|| "0".to_owned());
-    env.entry("GCM_INTERACTIVE".to_owned())
-        .or_insert_with(|| "never".to_owned());
-    let mut command = CommandLine::new("git", &["ls-remote", "-q", &repo.url]);
-    command.env = Some(env);
-    let source = walker.source(index);
+    let gomodcache = walker
+        .download_dir
+        .as_deref()
+        .and_then(|dir| dir.strip_suffix("/cache/download"))
+        .unwrap_or_default()
+        .to_owned();
+    let work = git::work_dir(&gomodcache, &repo.url);
     let timeout = walker.left().min(Duration::from_secs(30));
-    let display = redact(&format!("git ls-remote -q {}", repo.url));
-    let result = walker.host.run(&command, timeout);
-    let (ok, error) = match &result {
-        Ok(output) if output.status == Some(0) => (true, None),
-        Ok(output) => (
-            false,
-            Some(format!(
-                "git ls-remote -q {}: exit status {}\n\t{}",
-                redact(&repo.url),
-                output.status.unwrap_or(-1),
-                String::from_utf8_lossy(&output.stderr)
-                    .trim()
-                    .replace('\n', "\n\t")
-            )),
-        ),
-        Err(e) => (
-            false,
-            Some(format!("git ls-remote -q {}: {e}", redact(&repo.url))),
-        ),
+    let listed = git::ls_remote(walker.host, &repo.url, &work, timeout);
+    let env: BTreeMap<String, String> = walker.host.env_vars().into_iter().collect();
+    let mut report = git::GitReport {
+        url: redact(&repo.url),
+        path: walker.host.which("git").map(|p| p.display().to_string()),
+        rewrite: git::find_rewrite(walker.host, &env, &repo.url),
+        terminal_prompt: env
+            .get("GIT_TERMINAL_PROMPT")
+            .filter(|v| !v.is_empty())
+            .cloned(),
+        ..git::GitReport::default()
     };
+    if let Some((status, stderr)) = &listed.failure {
+        report.ls_remote_status = *status;
+        report.ls_remote_stderr = Some(stderr.clone());
+    }
+    let source = walker.source(index);
     walker.attempts.push(Attempt {
         source,
         op: Op::Vcs,
-        request: display,
-        sent: result.is_ok(),
+        request: redact(&format!("git ls-remote -q --end-of-options {}", repo.url)),
+        sent: listed.ran,
         status: None,
-        error: error.clone(),
+        error: listed.refs.as_ref().err().cloned(),
         falls_through: false,
         via: None,
         auth_retry: false,
         failure: None,
-        duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        duration_ms: u64::try_from(listed.duration.as_millis()).unwrap_or(u64::MAX),
     });
-    match result {
-        Ok(output) if ok => Ok(String::from_utf8_lossy(&output.stdout)
-            .lines()
-            .filter_map(|line| line.split_whitespace().nth(1).map(str::to_owned))
-            .collect()),
-        _ => Err(GoError::other(error.unwrap_or_default())),
+    // newGitRepo: a repository without a clone yet asks `git version` first.
+    let cloned = walker
+        .host
+        .metadata(Path::new(&format!("{work}/objects")))
+        .is_ok();
+    if !cloned {
+        match git::run_version(walker.host, walker.left().min(Duration::from_secs(10))) {
+            Ok(version) => report.version = Some(version),
+            Err(error) => {
+                report.version_error = Some(error.clone());
+                walker.git = Some(report);
+                return Err(GoError::other(format!(
+                    "unable to resolve git version: {error}"
+                )));
+            }
+        }
     }
+    walker.git = Some(report);
+    listed.refs.map_err(|text| GoError {
+        invalid_version: true,
+        ..GoError::other(text)
+    })
 }
 
 #[cfg(test)]

@@ -85,6 +85,9 @@ pub struct GoError {
     /// True when the go command prints the text alone, without `MODULE@VERSION: ` (errors
     /// from reading the module cache's zip, such as `zip: not a valid zip file`).
     pub bare: bool,
+    /// True when the go command adds `invalid version: ` (a repository's error for a
+    /// version, `codeRepo.Stat`).
+    pub invalid_version: bool,
 }
 
 impl GoError {
@@ -98,6 +101,7 @@ impl GoError {
             proxy_side: false,
             hang: false,
             bare: false,
+            invalid_version: false,
         }
     }
 
@@ -111,6 +115,7 @@ impl GoError {
             proxy_side: false,
             hang: false,
             bare: false,
+            invalid_version: false,
         }
     }
 }

@@ -53,6 +53,20 @@ pub struct Project {
     work: Option<ModFile>,
     #[serde(skip)]
     vendored: BTreeMap<String, Vendored>,
+    /// go.sum lines by (module path, version or `version/go.mod`): hash, file, line.
+    #[serde(skip)]
+    sums: BTreeMap<(String, String), Vec<SumLine>>,
+}
+
+/// One go.sum (or go.work.sum) line's hash and where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SumLine {
+    /// `h1:...`.
+    pub hash: String,
+    /// The file.
+    pub file: String,
+    /// 1-based line.
+    pub line: u32,
 }
 
 /// A module listed in vendor/modules.txt.
@@ -155,6 +169,7 @@ pub fn load_with(
         files: Vec::new(),
         work: None,
         vendored: BTreeMap::new(),
+        sums: BTreeMap::new(),
     };
     if workspace {
         let work = read(host, gowork, Kind::GoWork, cwd)?;
@@ -179,6 +194,7 @@ pub fn load_with(
         project.add_main(file, parent(gomod));
     }
     project.choose_build_mod(host, goflags);
+    project.read_sums(host);
     Ok(Some(project))
 }
 
@@ -333,6 +349,54 @@ impl Project {
             }
         }
         workspace
+    }
+
+    /// Reads go.sum of every main module, and go.work.sum in workspace mode (modfetch
+    /// `initGoSum`).
+    fn read_sums(&mut self, host: &dyn Host) {
+        let mut files: Vec<String> = self
+            .main_modules
+            .iter()
+            .map(|m| join(&m.dir, "go.sum"))
+            .collect();
+        if let Some(work) = &self.go_work {
+            files.insert(0, format!("{work}.sum"));
+        }
+        for file in files {
+            let Ok(text) = host.read_to_string(Path::new(&file)) else {
+                continue;
+            };
+            for (index, line) in text.lines().enumerate() {
+                let fields: Vec<&str> = line.split_whitespace().collect();
+                if let [path, version, hash] = fields.as_slice() {
+                    self.sums
+                        .entry(((*path).to_owned(), (*version).to_owned()))
+                        .or_default()
+                        .push(SumLine {
+                            hash: (*hash).to_owned(),
+                            file: file.clone(),
+                            line: u32::try_from(index + 1).unwrap_or(u32::MAX),
+                        });
+                }
+            }
+        }
+    }
+
+    /// `haveModSumLocked`: the go.sum line that contradicts `hash` for `module` at
+    /// `version` (`v1.0.0` or `v1.0.0/go.mod`), as the go command meets them, unless an
+    /// earlier line agrees.
+    #[must_use]
+    pub fn sum_conflict(&self, module: &str, version: &str, hash: &str) -> Option<&SumLine> {
+        let lines = self.sums.get(&(module.to_owned(), version.to_owned()))?;
+        for line in lines {
+            if line.hash == hash {
+                return None;
+            }
+            if line.hash.starts_with("h1:") {
+                return Some(line);
+            }
+        }
+        None
     }
 
     /// The highest version the main modules require for `module`.

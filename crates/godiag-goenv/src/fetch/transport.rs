@@ -16,6 +16,8 @@ use godiag_core::host::Host;
 
 use super::netenv::{ProxyChoice, ProxyEnv, Roots};
 
+mod forward;
+
 /// The go command's User-Agent (cmd/go/internal/web/http.go), with godiag named after it.
 pub const USER_AGENT: &str = "GoCommand/1 (+https://go.dev/cmd/go) godiag";
 
@@ -222,6 +224,34 @@ impl RealTransport {
         if left.is_zero() {
             return Err(fail(NetErrorKind::Timeout, "timeout: global".to_owned()));
         }
+        // A probe reads one byte of a successful answer, but a failure's text in full (the
+        // go command shows it as `server response:`); a redirect's body is not read.
+        let limit = |status: u16, redirect: bool| -> u64 {
+            if redirect {
+                0
+            } else if request.probe_only && matches!(status, 200 | 206) {
+                1
+            } else {
+                16 << 20
+            }
+        };
+        if let Some(proxy) = via.as_deref().filter(|p| p.starts_with("http://"))
+            && url.starts_with("http://")
+        {
+            let answer = forward::get(proxy, url, authorization, request, left, limit)
+                .map_err(|(kind, message)| fail(kind, message))?;
+            let location = answer
+                .location
+                .map(|location| resolve_location(url, &location));
+            let response = HttpResponse {
+                status: answer.status,
+                content_type: answer.content_type,
+                body: answer.body,
+                via: via.clone(),
+                duration: started.elapsed(),
+            };
+            return Ok((response, location));
+        }
         let agent = self
             .agent(url, request, via.as_deref(), left)
             .map_err(|message| fail(NetErrorKind::Proxy, message))?;
@@ -249,20 +279,11 @@ impl RealTransport {
             .then(|| header("location"))
             .flatten()
             .map(|location| resolve_location(url, &location));
-        // A probe reads one byte of a successful answer, but a failure's text in full (the
-        // go command shows it as `server response:`).
-        let limit: u64 = if location.is_some() {
-            0
-        } else if request.probe_only && matches!(status, 200 | 206) {
-            1
-        } else {
-            16 << 20
-        };
         let mut body = Vec::new();
         let read = response
             .body_mut()
             .as_reader()
-            .take(limit)
+            .take(limit(status, location.is_some()))
             .read_to_end(&mut body);
         if let Err(error) = read {
             let kind = if error.kind() == std::io::ErrorKind::TimedOut {

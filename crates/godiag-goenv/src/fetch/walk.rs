@@ -62,6 +62,8 @@ pub struct Walker<'a> {
     discovery: Option<Result<Discovery, GoError>>,
     /// `git ls-remote` output, once run.
     pub(crate) remote_refs: Option<Result<Vec<String>, GoError>>,
+    /// What the git step found, when direct mode reached a git repository.
+    pub git: Option<super::git::GitReport>,
 }
 
 /// Where an entry's requests go once direct mode is resolved.
@@ -111,6 +113,7 @@ impl<'a> Walker<'a> {
             stat_errors: BTreeMap::new(),
             discovery: None,
             remote_refs: None,
+            git: None,
         }
     }
 

@@ -81,6 +81,15 @@ const CASES: &[Case] = &[
     Case("{E}|{A}", &[], "example.com/hello@latest"),
     Case("file:///nonexistent/proxy,{A}", &[], V1),
     Case("{A}", &[("GOFLAGS", "-mod=mod"), ("GOAUTH", "off")], V1),
+    // Direct mode on a known hosting site: git ls-remote, offline, fails to resolve.
+    Case("direct", &[], "github.com/user/repo@v1.0.0"),
+    Case("{N},direct", &[], "github.com/user/repo@v1.0.0"),
+    // No git on PATH (`{GO_DIR}` is the go command's directory alone).
+    Case(
+        "direct",
+        &[("PATH", "{GO_DIR}")],
+        "github.com/user/repo@v1.0.0",
+    ),
 ];
 
 struct Proxies {
@@ -136,7 +145,7 @@ impl Proxies {
 }
 
 /// Runs a command with a time limit; returns stdout, or `None` when it had to be killed.
-fn run_with_limit(command: &mut Command, limit: Duration) -> Option<Vec<u8>> {
+pub(crate) fn run_with_limit(command: &mut Command, limit: Duration) -> Option<Vec<u8>> {
     let mut child = command
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -182,7 +191,7 @@ fn environment(
     env.insert("GOSUMDB".to_owned(), "off".to_owned());
     env.insert("GOPROXY".to_owned(), goproxy.to_owned());
     for (key, value) in extra {
-        env.insert((*key).to_owned(), (*value).to_owned());
+        env.insert((*key).to_owned(), value.replace("{GO_DIR}", &go_dir));
     }
     env
 }
@@ -274,13 +283,22 @@ fn run_godiag(
     } else {
         Some(outcome["error"].as_str().map(str::to_owned))
     };
-    (Side { requests, error }, fetch.clone())
+    let mut fetch = fetch.clone();
+    // The codes reported (not ok), for the checks that need the proxies' real answers.
+    fetch["codes"] = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] != "ok")
+        .map(|f| f["code"].clone())
+        .collect();
+    (Side { requests, error }, fetch)
 }
 
 /// The request sequences agree. A rejected certificate is logged by the proxy when it
 /// notices the client's alert, which can be after the client's next request elsewhere,
 /// so rejections are compared by count per proxy and the rest in order.
-fn same_requests(theirs: &[Logged], ours: &[Logged]) -> bool {
+pub(crate) fn same_requests(theirs: &[Logged], ours: &[Logged]) -> bool {
     let split = |list: &[Logged]| {
         let (rejected, rest): (Vec<Logged>, Vec<Logged>) =
             list.iter().cloned().partition(|l| l.path == TLS_REJECTED);
@@ -295,7 +313,7 @@ fn same_requests(theirs: &[Logged], ours: &[Logged]) -> bool {
 
 /// Errors agree when equal, or (for transport failures, whose wording is Go's net
 /// package's) when equal up to the failing URL.
-fn errors_agree(go: &str, ours: &str) -> bool {
+pub(crate) fn errors_agree(go: &str, ours: &str) -> bool {
     if go == ours {
         return true;
     }
@@ -328,6 +346,16 @@ fn proxy_walk_matches_the_go_command() {
         let theirs = run_go(&go, &env, dir.path(), case.2, &proxies);
         std::fs::remove_dir_all(dir.path().join("modcache")).ok();
         let (ours, report) = run_godiag(&env, dir.path(), case.2, &proxies);
+        // GO026: a proxy answering 404/410 to everything, golang.org/x/mod included, is
+        // reported; a working one never is.
+        let codes = report["codes"].as_array().unwrap();
+        let not_found = codes.iter().any(|c| c == "GO026");
+        if ["{N}", "{G}"].contains(&case.0) && case.1.is_empty() && !not_found {
+            disagreements.push(format!("GOPROXY={:?}: GO026 not reported", case.0));
+        }
+        if case.0 == "{A}" && not_found {
+            disagreements.push(format!("GOPROXY={:?}: GO026 reported", case.0));
+        }
         let same_errors = match (&theirs.error, &ours.error) {
             (None, None) | (Some(None), Some(None)) => true,
             (Some(Some(a)), Some(Some(b))) => errors_agree(a, b),

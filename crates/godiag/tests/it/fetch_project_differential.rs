@@ -160,6 +160,24 @@ const CASES: &[Case] = &[
         )],
     ),
     Case(
+        "go.sum records another go.mod hash",
+        Peer::Download,
+        "",
+        &[
+            ("app/go.mod", APP),
+            (
+                "app/go.sum",
+                "example.com/hello v1.0.0/go.mod h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n",
+            ),
+        ],
+    ),
+    Case(
+        "go.sum agrees",
+        Peer::Download,
+        "",
+        &[("app/go.mod", APP), ("app/go.sum", "")],
+    ),
+    Case(
         "vendor directory",
         Peer::Build,
         "",

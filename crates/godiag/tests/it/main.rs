@@ -15,6 +15,7 @@ mod docs_index;
 mod fetch_cache_differential;
 mod fetch_differential;
 mod fetch_project_differential;
+mod fetch_proxy_differential;
 mod fixture_go;
 mod go_env_differential;
 mod metrics_cli;

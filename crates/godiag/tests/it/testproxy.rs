@@ -42,28 +42,36 @@ pub struct TestProxy {
     /// Its base URL.
     pub url: String,
     stop: Arc<AtomicBool>,
+    ip: String,
     port: u16,
 }
 
 impl Drop for TestProxy {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
-        let _ = TcpStream::connect(("127.0.0.1", self.port));
+        let _ = TcpStream::connect((self.ip.as_str(), self.port));
     }
 }
 
 impl TestProxy {
-    /// Starts a proxy on a free port.
+    /// Starts a proxy on a free port of 127.0.0.1.
     pub fn start(name: &str, behaviour: Behaviour, log: &Log) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let tls = (behaviour == Behaviour::BadTls).then(tls_config);
+        Self::start_at("127.0.0.1", name, behaviour, log, tls)
+    }
+
+    /// Starts a proxy on a free port of `ip`, speaking TLS with `tls` when given.
+    pub fn start_at(
+        ip: &str,
+        name: &str,
+        behaviour: Behaviour,
+        log: &Log,
+        tls: Option<Arc<rustls::ServerConfig>>,
+    ) -> Self {
+        let listener = TcpListener::bind((ip, 0)).unwrap();
         let port = listener.local_addr().unwrap().port();
         let stop = Arc::new(AtomicBool::new(false));
-        let scheme = if behaviour == Behaviour::BadTls {
-            "https"
-        } else {
-            "http"
-        };
-        let tls = (behaviour == Behaviour::BadTls).then(tls_config);
+        let scheme = if tls.is_some() { "https" } else { "http" };
         let (log, stop2, name2) = (Arc::clone(log), Arc::clone(&stop), name.to_owned());
         thread::spawn(move || {
             for stream in listener.incoming() {
@@ -77,11 +85,47 @@ impl TestProxy {
         });
         Self {
             name: name.to_owned(),
-            url: format!("{scheme}://127.0.0.1:{port}"),
+            url: format!("{scheme}://{ip}:{port}"),
             stop,
+            ip: ip.to_owned(),
             port,
         }
     }
+}
+
+/// A certificate authority for tests and a server configuration whose certificate it
+/// signed for `ip`; returns the CA's PEM (for `SSL_CERT_FILE`) and the configuration.
+pub fn trusted_tls(ip: &str) -> (String, Arc<rustls::ServerConfig>) {
+    use rcgen::{
+        BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair,
+        KeyUsagePurpose,
+    };
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.distinguished_name
+        .push(DnType::CommonName, "godiag test CA");
+    ca.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
+    let ca_cert = ca.self_signed(&ca_key).unwrap();
+    let leaf_key = KeyPair::generate().unwrap();
+    let mut leaf = CertificateParams::new(vec![ip.to_owned()]).unwrap();
+    leaf.distinguished_name.push(DnType::CommonName, ip);
+    leaf.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    let leaf_cert = leaf.signed_by(&leaf_key, &ca_cert, &ca_key).unwrap();
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(leaf_key.serialize_der().into());
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(vec![leaf_cert.der().clone()], key)
+    .unwrap();
+    (ca_cert.pem(), Arc::new(config))
 }
 
 fn tls_config() -> Arc<rustls::ServerConfig> {

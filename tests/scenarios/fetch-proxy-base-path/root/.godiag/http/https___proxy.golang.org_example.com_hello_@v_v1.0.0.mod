@@ -1,0 +1,4 @@
+200
+Content-Type: text/plain
+
+module example.com/hello
