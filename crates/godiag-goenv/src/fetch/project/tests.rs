@@ -150,7 +150,7 @@ fn workspace_modules_and_go_work_replacements() {
 fn unreadable_files_are_the_go_commands_errors() {
     let (_root, host) = machine(&[
         ("/p/go.mod", "module m\nbogus\n"),
-        ("/work/space/go.work", "use ./missing\n"),
+        ("/srv/space/go.work", "use ./missing\n"),
     ]);
     assert_eq!(
         load_with(&host, ["/p/go.mod", "", ""], "/").unwrap_err(),
@@ -159,8 +159,8 @@ fn unreadable_files_are_the_go_commands_errors() {
     assert_eq!(
         load_with(
             &host,
-            ["/dev/null", "/work/space/go.work", ""],
-            "/work/space/app"
+            ["/dev/null", "/srv/space/go.work", ""],
+            "/srv/space/app"
         )
         .unwrap_err(),
         "cannot load module ../missing listed in go.work file: open ../missing/go.mod: no such file or directory"
