@@ -90,6 +90,14 @@ pub fn run(host: Arc<dyn Host>, deadline: Duration) -> Outcome {
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
         .take();
+    // A wrapper script hides the real go binary; once the go command has said which GOROOT it
+    // uses, everything that follows from that GOROOT can be computed after all.
+    if let (Some(go), Some((GoReport::Values(reported), _))) = (&go_binary, &report)
+        && go.wrapper
+        && let Some(goroot) = reported.get("GOROOT")
+    {
+        env = resolve::resolve(host.as_ref(), go_binary.clone(), Some(goroot));
+    }
     complete_from_go(&mut env, report.as_ref().map(|(report, _)| report));
     attach_exports(&mut env, &exports);
 

