@@ -6,7 +6,12 @@
 //! reads it to know a toolchain's version and how it was built (`CGO_ENABLED`, `GOOS`/`GOARCH`)
 //! without running it. Pre-1.18 pointer-based layouts are not decoded.
 
+mod elf;
+
 use std::collections::BTreeMap;
+use std::path::Path;
+
+use godiag_core::host::Host;
 
 const MAGIC: &[u8] = b"\xff Go buildinf:";
 const HEADER_LEN: usize = 32;
@@ -29,6 +34,44 @@ impl BuildInfo {
     pub fn setting(&self, key: &str) -> Option<&str> {
         self.settings.get(key).map(String::as_str)
     }
+}
+
+/// The most godiag reads of one part of an executable (a section header table, a name table,
+/// the build information): real ones are a few kilobytes.
+const MAX_PART: u64 = 16 << 20;
+
+/// Reads the build information of the executable at `path`. Of an ELF file only the headers
+/// and the `.go.buildinfo` section are read, which is where `go version -m` looks too (an ELF
+/// file without that section is not a Go program); anything else (no section table, another
+/// format) is read whole and searched for the blob.
+#[must_use]
+pub fn read(host: &dyn Host, path: &Path) -> Option<BuildInfo> {
+    let start = host.read_range(path, 0, elf::HEADER_LEN).ok()?;
+    match elf::header(&start) {
+        Some(header) => read_elf(host, path, header),
+        None => parse(&host.read(path).ok()?),
+    }
+}
+
+fn read_elf(host: &dyn Host, path: &Path, mut header: elf::Header) -> Option<BuildInfo> {
+    let part = |offset: u64, len: u64| {
+        host.read_range(path, offset, usize::try_from(len.min(MAX_PART)).ok()?)
+            .ok()
+    };
+    if header.extended() {
+        let zero = part(header.shoff, u64::try_from(header.shentsize).ok()?)?;
+        header = header.with_section_zero(&elf::section(&zero, &header, 0)?)?;
+    }
+    let table = part(header.shoff, u64::try_from(header.table_len()?).ok()?)?;
+    let names = elf::section(&table, &header, header.shstrndx)?;
+    let names = part(names.offset, names.size)?;
+    let section = (0..header.shnum)
+        .filter_map(|index| elf::section(&table, &header, index))
+        .find(|section| elf::name(&names, section.name) == Some(b".go.buildinfo"))?;
+    if section.kind == elf::SHT_NOBITS {
+        return None;
+    }
+    parse(&part(section.offset, section.size)?)
 }
 
 /// Finds and decodes the build information in an executable's bytes.
@@ -124,7 +167,13 @@ mod tests {
 
     fn blob(version: &str, modinfo: &str) -> Vec<u8> {
         let mut bytes = b"junk\xff Go buildinf:junk".to_vec();
-        bytes.extend_from_slice(MAGIC);
+        bytes.extend(inline_blob(version, modinfo));
+        bytes
+    }
+
+    /// The blob as the linker writes it (Go 1.18+ inline strings).
+    fn inline_blob(version: &str, modinfo: &str) -> Vec<u8> {
+        let mut bytes = MAGIC.to_vec();
         bytes.extend_from_slice(&[8, FLAG_INLINE_STRINGS]);
         bytes.resize(bytes.len() + 16, 0);
         for text in [version.as_bytes(), modinfo.as_bytes()] {
@@ -149,7 +198,73 @@ mod tests {
         assert_eq!(parse(b"#!/bin/sh\nexec go \"$@\"\n"), None);
     }
 
+    /// A 64-bit little-endian ELF file: a decoy blob in its data, then a name table and a
+    /// `.go.buildinfo` section (named `section_name`) holding the real one.
+    fn elf_file(section_name: &str) -> Vec<u8> {
+        let mut file = vec![0u8; 64];
+        file[..6].copy_from_slice(b"\x7fELF\x02\x01");
+        file.extend(blob("go1.0.decoy", ""));
+        let names_at = file.len();
+        let names = format!("\0.shstrtab\0{section_name}\0");
+        file.extend_from_slice(names.as_bytes());
+        let info_at = file.len();
+        let info = inline_blob("go1.27.3", "path\tgolisten\n");
+        file.extend_from_slice(&info);
+        let table_at = file.len();
+        file.extend_from_slice(&[0; 64]);
+        for (name, offset, size) in [(1u32, names_at, names.len()), (11, info_at, info.len())] {
+            let mut header = [0u8; 64];
+            header[..4].copy_from_slice(&name.to_le_bytes());
+            header[4] = 1;
+            header[0x18..0x20].copy_from_slice(&(offset as u64).to_le_bytes());
+            header[0x20..0x28].copy_from_slice(&(size as u64).to_le_bytes());
+            file.extend_from_slice(&header);
+        }
+        file[0x28..0x30].copy_from_slice(&(table_at as u64).to_le_bytes());
+        file[0x3a..0x40].copy_from_slice(&[64, 0, 3, 0, 1, 0]);
+        file
+    }
+
+    #[allow(clippy::disallowed_methods)] // writes the fixture the Host then reads
+    fn read_file(bytes: &[u8]) -> Option<BuildInfo> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("bin")).unwrap();
+        std::fs::write(dir.path().join("bin/server"), bytes).unwrap();
+        let host = godiag_core::host::FixtureHost::new(dir.path(), BTreeMap::new());
+        read(&host, Path::new("/bin/server"))
+    }
+
+    #[test]
+    fn elf_files_are_read_from_their_go_buildinfo_section() {
+        let info = read_file(&elf_file(".go.buildinfo")).unwrap();
+        assert_eq!(info.go_version, "go1.27.3");
+        assert_eq!(info.path.as_deref(), Some("golisten"));
+    }
+
+    #[test]
+    fn elf_files_without_the_section_are_not_go_programs() {
+        // `go version -m` says "not a Go executable" here, whatever the data holds.
+        assert_eq!(read_file(&elf_file(".data")), None);
+    }
+
+    #[test]
+    fn other_files_are_searched_whole() {
+        let info = read_file(&blob("go1.27.3", "path\tcmd/go\n")).unwrap();
+        assert_eq!(info.go_version, "go1.27.3");
+        let mut fixture = b"\x7fELF fixture\n".to_vec();
+        fixture.extend(blob("go1.26.0", ""));
+        assert_eq!(read_file(&fixture).unwrap().go_version, "go1.26.0");
+    }
+
     proptest! {
+        #[test]
+        fn arbitrary_elf_files_never_panic(mut bytes in proptest::collection::vec(any::<u8>(), 64..400), table in any::<u16>(), count in any::<u8>(), names in any::<u8>()) {
+            bytes[..6].copy_from_slice(b"\x7fELF\x02\x01");
+            bytes[0x28..0x30].copy_from_slice(&u64::from(table).to_le_bytes());
+            bytes[0x3a..0x40].copy_from_slice(&[64, 0, count, 0, names, 0]);
+            let _ = read_file(&bytes);
+        }
+
         #[test]
         fn arbitrary_bytes_never_panic(mut bytes in proptest::collection::vec(any::<u8>(), 0..200), at in 0usize..200) {
             let at = at.min(bytes.len());

@@ -242,8 +242,8 @@ pub fn somaxconn(host: &dyn Host) -> Option<u32> {
 /// Returns a process's Go build information, when its executable is a Go program.
 #[must_use]
 pub fn go_build(host: &dyn Host, pid: u32) -> Option<GoBuild> {
-    let bytes = host.read(&PathBuf::from(format!("/proc/{pid}/exe"))).ok()?;
-    let info = buildinfo::parse(&bytes)?;
+    // Reads the headers and one section, not the whole (often 10 MB+) executable.
+    let info = buildinfo::read(host, &PathBuf::from(format!("/proc/{pid}/exe")))?;
     Some(GoBuild {
         version: info.go_version,
         path: info.path,
