@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::io::{self, Read};
+use std::ops::ControlFlow;
 use std::path::{Component, Path, PathBuf};
 use std::process::Stdio;
 use std::sync::mpsc;
@@ -149,6 +150,23 @@ pub trait Host: Send + Sync {
         Ok(bytes)
     }
 
+    /// Calls `visit` with each entry of a directory (a host path) in the order the
+    /// filesystem lists them, until `visit` breaks: a large directory is read only as far as
+    /// needed. `/proc/PID/fd` lists descriptors in ascending order. The default lists the
+    /// whole directory first, sorted.
+    fn visit_dir(
+        &self,
+        path: &Path,
+        visit: &mut dyn FnMut(&Path) -> ControlFlow<()>,
+    ) -> io::Result<()> {
+        for entry in self.read_dir(path)? {
+            if visit(&entry).is_break() {
+                break;
+            }
+        }
+        Ok(())
+    }
+
     /// Reads a whole file as UTF-8 text.
     fn read_to_string(&self, path: &Path) -> io::Result<String> {
         String::from_utf8(self.read(path)?)
@@ -205,6 +223,19 @@ impl Host for RealHost {
             .collect::<io::Result<Vec<_>>>()?;
         entries.sort();
         Ok(entries)
+    }
+
+    fn visit_dir(
+        &self,
+        path: &Path,
+        visit: &mut dyn FnMut(&Path) -> ControlFlow<()>,
+    ) -> io::Result<()> {
+        for entry in std::fs::read_dir(path)? {
+            if visit(&entry?.path()).is_break() {
+                break;
+            }
+        }
+        Ok(())
     }
 
     fn canonicalize(&self, path: &Path) -> io::Result<PathBuf> {
@@ -614,6 +645,31 @@ mod tests {
             assert_eq!(host.read_range(&path, 20, 4).unwrap(), b"");
         }
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn directory_visits_stop_when_asked() {
+        let fixture = FixtureHost::new(env!("CARGO_MANIFEST_DIR"), BTreeMap::new());
+        let hosts: [(&dyn Host, PathBuf); 2] = [
+            (&RealHost, PathBuf::from("/proc/self/fd")),
+            (&fixture, PathBuf::from("/src")),
+        ];
+        for (host, dir) in hosts {
+            let all = host.read_dir(&dir).unwrap();
+            assert!(all.len() > 2, "{dir:?}: {all:?}");
+            let mut seen = Vec::new();
+            host.visit_dir(&dir, &mut |entry| {
+                seen.push(entry.to_path_buf());
+                if seen.len() == 2 {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
+            })
+            .unwrap();
+            assert_eq!(seen.len(), 2);
+            assert!(seen.iter().all(|entry| all.contains(entry)), "{seen:?}");
+        }
     }
 
     #[test]
