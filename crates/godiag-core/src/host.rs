@@ -547,28 +547,41 @@ fn run_with_timeout(command: &CommandLine, timeout: Duration) -> io::Result<Comm
     let mut child = process.spawn()?;
     let stdout = drain(child.stdout.take());
     let stderr = drain(child.stderr.take());
+    let timed_out = |child: &mut std::process::Child| {
+        let _ = child.kill();
+        let _ = child.wait();
+        io::Error::new(
+            io::ErrorKind::TimedOut,
+            format!(
+                "`{}` did not finish within {} ms",
+                command.display(),
+                timeout.as_millis()
+            ),
+        )
+    };
+    // The pipes close when the program exits: waiting for that wakes up at once, where
+    // polling for the exit status would add up to a poll interval to every command.
+    let left = || timeout.saturating_sub(started.elapsed());
+    let Ok(stdout) = stdout.recv_timeout(left()) else {
+        return Err(timed_out(&mut child));
+    };
+    let Ok(stderr) = stderr.recv_timeout(left()) else {
+        return Err(timed_out(&mut child));
+    };
     let status = loop {
         if let Some(status) = child.try_wait()? {
             break status;
         }
         if started.elapsed() >= timeout {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(io::Error::new(
-                io::ErrorKind::TimedOut,
-                format!(
-                    "`{}` did not finish within {} ms",
-                    command.display(),
-                    timeout.as_millis()
-                ),
-            ));
+            return Err(timed_out(&mut child));
         }
-        thread::sleep(Duration::from_millis(2));
+        // It closed its output and has not exited yet: rarely more than an instant.
+        thread::sleep(Duration::from_micros(200));
     };
     Ok(CommandOutput {
         status: status.code(),
-        stdout: stdout.recv().unwrap_or_default(),
-        stderr: stderr.recv().unwrap_or_default(),
+        stdout,
+        stderr,
         duration: started.elapsed(),
     })
 }
