@@ -230,12 +230,7 @@ impl Host for RealHost {
         path: &Path,
         visit: &mut dyn FnMut(&Path) -> ControlFlow<()>,
     ) -> io::Result<()> {
-        for entry in std::fs::read_dir(path)? {
-            if visit(&entry?.path()).is_break() {
-                break;
-            }
-        }
-        Ok(())
+        visit_entries(path, visit)
     }
 
     fn canonicalize(&self, path: &Path) -> io::Result<PathBuf> {
@@ -458,6 +453,47 @@ impl Host for FixtureHost {
     fn disk_path(&self, path: &Path) -> PathBuf {
         self.map(path)
     }
+}
+
+/// Lists a directory a few entries at a time. std's `read_dir` asks `getdents64` for 32 KiB
+/// at once, which for `/proc/PID/fd` makes the kernel build ~1,360 entries (a dentry lookup
+/// each, `proc_readfd_common`) before the first can be looked at; 4 KiB holds ~170.
+#[cfg(target_os = "linux")]
+fn visit_entries(path: &Path, visit: &mut dyn FnMut(&Path) -> ControlFlow<()>) -> io::Result<()> {
+    use std::ffi::OsStr;
+    use std::mem::MaybeUninit;
+    use std::os::unix::ffi::OsStrExt;
+
+    use rustix::fs::{Mode, OFlags, RawDir};
+
+    let dir = rustix::fs::open(
+        path,
+        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )?;
+    let mut buffer = [MaybeUninit::<u8>::uninit(); 4096];
+    let mut entries = RawDir::new(&dir, &mut buffer);
+    while let Some(entry) = entries.next() {
+        let entry = entry?;
+        let name = entry.file_name().to_bytes();
+        if name == b"." || name == b".." {
+            continue;
+        }
+        if visit(&path.join(OsStr::from_bytes(name))).is_break() {
+            break;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(target_os = "linux"))]
+fn visit_entries(path: &Path, visit: &mut dyn FnMut(&Path) -> ControlFlow<()>) -> io::Result<()> {
+    for entry in std::fs::read_dir(path)? {
+        if visit(&entry?.path()).is_break() {
+            break;
+        }
+    }
+    Ok(())
 }
 
 /// Seeks instead of reading what comes before `offset`.
@@ -683,6 +719,27 @@ mod tests {
             assert_eq!(seen.len(), 2);
             assert!(seen.iter().all(|entry| all.contains(entry)), "{seen:?}");
         }
+    }
+
+    #[test]
+    fn directory_visits_see_every_entry_of_a_large_directory() {
+        // More entries than one 4 KiB getdents64 buffer holds.
+        let dir = std::env::temp_dir().join(format!("godiag-visit-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for index in 0..400 {
+            std::fs::write(dir.join(format!("entry-with-a-longer-name-{index}")), b"").unwrap();
+        }
+        let mut seen = Vec::new();
+        RealHost
+            .visit_dir(&dir, &mut |entry| {
+                seen.push(entry.to_path_buf());
+                ControlFlow::Continue(())
+            })
+            .unwrap();
+        seen.sort();
+        assert_eq!(seen, RealHost.read_dir(&dir).unwrap());
+        assert_eq!(seen.len(), 400);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
