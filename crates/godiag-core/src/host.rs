@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::io::{self, Read};
+use std::ops::ControlFlow;
 use std::path::{Component, Path, PathBuf};
 use std::process::Stdio;
 use std::sync::mpsc;
@@ -147,6 +148,23 @@ pub trait Host: Send + Sync {
         Ok(bytes[start..end].to_vec())
     }
 
+    /// Calls `visit` with each entry of a directory (a host path) in the order the
+    /// filesystem lists them, until `visit` breaks: a large directory is read only as far as
+    /// needed. `/proc/PID/fd` lists descriptors in ascending order. The default lists the
+    /// whole directory first, sorted.
+    fn visit_dir(
+        &self,
+        path: &Path,
+        visit: &mut dyn FnMut(&Path) -> ControlFlow<()>,
+    ) -> io::Result<()> {
+        for entry in self.read_dir(path)? {
+            if visit(&entry).is_break() {
+                break;
+            }
+        }
+        Ok(())
+    }
+
     /// Reads a whole file as UTF-8 text.
     fn read_to_string(&self, path: &Path) -> io::Result<String> {
         String::from_utf8(self.read(path)?)
@@ -203,6 +221,14 @@ impl Host for RealHost {
             .collect::<io::Result<Vec<_>>>()?;
         entries.sort();
         Ok(entries)
+    }
+
+    fn visit_dir(
+        &self,
+        path: &Path,
+        visit: &mut dyn FnMut(&Path) -> ControlFlow<()>,
+    ) -> io::Result<()> {
+        visit_entries(path, visit)
     }
 
     fn canonicalize(&self, path: &Path) -> io::Result<PathBuf> {
@@ -445,6 +471,47 @@ impl Host for FixtureHost {
     }
 }
 
+/// Lists a directory a few entries at a time. std's `read_dir` asks `getdents64` for 32 KiB
+/// at once, which for `/proc/PID/fd` makes the kernel build ~1,360 entries (a dentry lookup
+/// each, `proc_readfd_common`) before the first can be looked at; 4 KiB holds ~170.
+#[cfg(target_os = "linux")]
+fn visit_entries(path: &Path, visit: &mut dyn FnMut(&Path) -> ControlFlow<()>) -> io::Result<()> {
+    use std::ffi::OsStr;
+    use std::mem::MaybeUninit;
+    use std::os::unix::ffi::OsStrExt;
+
+    use rustix::fs::{Mode, OFlags, RawDir};
+
+    let dir = rustix::fs::open(
+        path,
+        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )?;
+    let mut buffer = [MaybeUninit::<u8>::uninit(); 4096];
+    let mut entries = RawDir::new(&dir, &mut buffer);
+    while let Some(entry) = entries.next() {
+        let entry = entry?;
+        let name = entry.file_name().to_bytes();
+        if name == b"." || name == b".." {
+            continue;
+        }
+        if visit(&path.join(OsStr::from_bytes(name))).is_break() {
+            break;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(target_os = "linux"))]
+fn visit_entries(path: &Path, visit: &mut dyn FnMut(&Path) -> ControlFlow<()>) -> io::Result<()> {
+    for entry in std::fs::read_dir(path)? {
+        if visit(&entry?.path()).is_break() {
+            break;
+        }
+    }
+    Ok(())
+}
+
 /// Reads up to `len` bytes at `offset` of a file on this machine's disk.
 fn read_file_range(path: &Path, offset: u64, len: usize) -> io::Result<Vec<u8>> {
     use std::io::{Seek, SeekFrom};
@@ -649,6 +716,71 @@ mod tests {
             (1000, 1, true)
         );
         assert_eq!(fixture_usage(table, Path::new("/tmp")).unwrap().total, 100);
+    }
+
+    #[test]
+    fn ranges_stop_at_the_end_of_the_file() {
+        let dir = std::env::temp_dir().join(format!("godiag-range-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("blob"), b"0123456789").unwrap();
+        let fixture = FixtureHost::new(&dir, BTreeMap::new());
+        // RealHost seeks; FixtureHost keeps the default, which reads past the start.
+        let hosts: [(&dyn Host, PathBuf); 2] = [
+            (&RealHost, dir.join("blob")),
+            (&fixture, PathBuf::from("/blob")),
+        ];
+        for (host, path) in hosts {
+            assert_eq!(host.read_range(&path, 2, 3).unwrap(), b"234");
+            assert_eq!(host.read_range(&path, 8, 100).unwrap(), b"89");
+            assert_eq!(host.read_range(&path, 20, 4).unwrap(), b"");
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn directory_visits_stop_when_asked() {
+        let fixture = FixtureHost::new(env!("CARGO_MANIFEST_DIR"), BTreeMap::new());
+        let hosts: [(&dyn Host, PathBuf); 2] = [
+            (&RealHost, PathBuf::from("/proc/self/fd")),
+            (&fixture, PathBuf::from("/src")),
+        ];
+        for (host, dir) in hosts {
+            let all = host.read_dir(&dir).unwrap();
+            assert!(all.len() > 2, "{dir:?}: {all:?}");
+            let mut seen = Vec::new();
+            host.visit_dir(&dir, &mut |entry| {
+                seen.push(entry.to_path_buf());
+                if seen.len() == 2 {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
+            })
+            .unwrap();
+            assert_eq!(seen.len(), 2);
+            assert!(seen.iter().all(|entry| all.contains(entry)), "{seen:?}");
+        }
+    }
+
+    #[test]
+    fn directory_visits_see_every_entry_of_a_large_directory() {
+        // More entries than one 4 KiB getdents64 buffer holds.
+        let dir = std::env::temp_dir().join(format!("godiag-visit-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for index in 0..400 {
+            std::fs::write(dir.join(format!("entry-with-a-longer-name-{index}")), b"").unwrap();
+        }
+        let mut seen = Vec::new();
+        RealHost
+            .visit_dir(&dir, &mut |entry| {
+                seen.push(entry.to_path_buf());
+                ControlFlow::Continue(())
+            })
+            .unwrap();
+        seen.sort();
+        assert_eq!(seen, RealHost.read_dir(&dir).unwrap());
+        assert_eq!(seen.len(), 400);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

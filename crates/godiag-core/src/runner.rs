@@ -6,8 +6,9 @@
 //! no probe may hold the report hostage.
 
 use std::any::Any;
+use std::collections::VecDeque;
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::mpsc;
+use std::sync::{Arc, Mutex, PoisonError, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -100,7 +101,15 @@ pub fn run(tasks: Vec<Task>, deadline: Duration) -> RunOutput {
             Err(_) => break,
         }
     }
+    collect(names, outcomes, deadline)
+}
 
+/// Turns each task's outcome (`None`: still running at the deadline) into the output.
+fn collect(
+    names: Vec<String>,
+    outcomes: Vec<Option<thread::Result<TaskOutput>>>,
+    deadline: Duration,
+) -> RunOutput {
     let mut output = RunOutput::default();
     for (name, outcome) in names.into_iter().zip(outcomes) {
         match outcome {
@@ -160,6 +169,12 @@ pub const PANIC_IN: &str = "GODIAG_INTERNAL__PANIC_IN";
 
 /// Runs every check concurrently over a shared context, each as a task under `deadline`.
 /// A check with nothing to report yields its `ok` finding.
+///
+/// Checks work on what the collection tasks already gathered and take microseconds, so a
+/// thread each would cost more than the checks: a few workers (one per CPU) take them in
+/// turn. A check that blocks holds up the others for at most [`STALL`]: whenever no check
+/// has finished for that long, another worker starts. As with [`run`], a check still
+/// running at the deadline becomes `CORE001` and one that panics `CORE002`.
 #[must_use]
 pub fn run_checks<C: Send + Sync + 'static>(
     checks: &'static [&'static dyn crate::check::Check<C>],
@@ -184,7 +199,87 @@ pub fn run_checks<C: Send + Sync + 'static>(
             })
         })
         .collect();
-    run(tasks, deadline).findings
+    run_pooled(tasks, deadline).findings
+}
+
+/// How long pooled tasks may all make no progress before another worker starts.
+pub const STALL: Duration = Duration::from_millis(20);
+
+/// Tasks waiting for a worker, in order, with their index.
+type Queue = Arc<Mutex<VecDeque<(usize, Task)>>>;
+
+/// Runs short `tasks` on a few workers (see [`run_checks`]) and waits at most `deadline`.
+fn run_pooled(tasks: Vec<Task>, deadline: Duration) -> RunOutput {
+    let started = Instant::now();
+    let names: Vec<String> = tasks.iter().map(|task| task.name.clone()).collect();
+    let queue: Queue = Arc::new(Mutex::new(tasks.into_iter().enumerate().collect()));
+    let (sender, receiver) = mpsc::channel();
+    let workers = thread::available_parallelism()
+        .map_or(2, std::num::NonZero::get)
+        .min(names.len());
+    let mut outcomes: Vec<Option<thread::Result<TaskOutput>>> =
+        names.iter().map(|_| None).collect();
+    let mut pending = names.len();
+    for started in 0..workers {
+        if let Err(error) = start_worker(&queue, &sender) {
+            if started == 0 {
+                // Not one worker: every task fails with the reason.
+                for (index, _) in take_all(&queue) {
+                    outcomes[index] = Some(Err(Box::new(error.to_string())));
+                    pending -= 1;
+                }
+            }
+            break;
+        }
+    }
+    while pending > 0 {
+        let left = deadline.saturating_sub(started.elapsed());
+        if left.is_zero() {
+            break;
+        }
+        match receiver.recv_timeout(left.min(STALL)) {
+            Ok((index, outcome)) => {
+                outcomes[index] = Some(outcome);
+                pending -= 1;
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                if !lock(&queue).is_empty() {
+                    let _ = start_worker(&queue, &sender);
+                }
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+    }
+    collect(names, outcomes, deadline)
+}
+
+type Outcome = (usize, thread::Result<TaskOutput>);
+
+/// Starts a worker that runs queued tasks until none is left.
+fn start_worker(queue: &Queue, sender: &mpsc::Sender<Outcome>) -> std::io::Result<()> {
+    let (queue, sender) = (Arc::clone(queue), sender.clone());
+    thread::Builder::new()
+        .name("godiag-checks".to_owned())
+        .spawn(move || {
+            loop {
+                let Some((index, task)) = lock(&queue).pop_front() else {
+                    break;
+                };
+                let outcome = panic::catch_unwind(AssertUnwindSafe(task.work));
+                if sender.send((index, outcome)).is_err() {
+                    break;
+                }
+            }
+        })
+        .map(drop)
+}
+
+fn lock(queue: &Queue) -> std::sync::MutexGuard<'_, VecDeque<(usize, Task)>> {
+    queue.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn take_all(queue: &Queue) -> Vec<(usize, Task)> {
+    lock(queue).drain(..).collect()
 }
 
 #[cfg(test)]
@@ -226,6 +321,62 @@ mod tests {
         assert_eq!(output.findings.len(), 1);
         assert_eq!(output.findings[0].code, "CORE002");
         assert_eq!(output.findings[0].message, "no such thing");
+    }
+
+    /// A task that sleeps, then reports an `ok` finding about itself.
+    fn sleeper(name: &str, millis: u64) -> Task {
+        let subject = name.to_owned();
+        Task::new(name, move || {
+            thread::sleep(Duration::from_millis(millis));
+            TaskOutput::from(vec![Finding::ok(&CHECK_FAILED).subject(subject)])
+        })
+    }
+
+    #[test]
+    fn pooled_tasks_report_in_order_with_panics_and_timeouts() {
+        let tasks = vec![
+            sleeper("first", 0),
+            Task::new("boom", || panic!("no such thing")),
+            sleeper("hangs", 30_000),
+            sleeper("last", 0),
+        ];
+        let output = run_pooled(tasks, Duration::from_millis(300));
+        let codes: Vec<_> = output
+            .findings
+            .iter()
+            .map(|f| (f.code.as_str(), f.subject.as_deref(), f.severity))
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                ("CORE002", Some("first"), Severity::Ok),
+                ("CORE002", Some("boom"), Severity::Warning),
+                ("CORE001", Some("hangs"), Severity::Warning),
+                ("CORE002", Some("last"), Severity::Ok),
+            ]
+        );
+    }
+
+    #[test]
+    fn pooled_tasks_are_not_held_up_by_blocking_ones() {
+        // More blocking tasks than workers, then quick ones: new workers start on stalls.
+        let workers = thread::available_parallelism().map_or(2, std::num::NonZero::get);
+        let mut tasks: Vec<Task> = (0..=workers)
+            .map(|i| sleeper(&format!("blocks{i}"), 30_000))
+            .collect();
+        tasks.extend((0..5).map(|i| sleeper(&format!("quick{i}"), 1)));
+        let started = Instant::now();
+        let output = run_pooled(tasks, Duration::from_secs(2));
+        assert!(started.elapsed() < Duration::from_secs(3));
+        let timed_out: Vec<_> = output
+            .findings
+            .iter()
+            .filter(|f| f.code == "CORE001")
+            .filter_map(|f| f.subject.clone())
+            .collect();
+        assert_eq!(timed_out.len(), workers + 1, "{timed_out:?}");
+        assert!(timed_out.iter().all(|name| name.starts_with("blocks")));
+        assert_eq!(output.findings.len(), workers + 1 + 5);
     }
 
     #[test]

@@ -126,9 +126,13 @@ pub fn run(
         }));
     }
     {
-        let (host, out) = (Arc::clone(&host), Arc::clone(&firewall_slot));
+        let (host, network, out) = (
+            Arc::clone(&host),
+            Arc::clone(network),
+            Arc::clone(&firewall_slot),
+        );
         tasks.push(Task::new("firewall", move || {
-            put(&out, firewall::read(host.as_ref()));
+            put(&out, firewall::read(host.as_ref(), network.as_ref()));
             TaskOutput::default()
         }));
     }

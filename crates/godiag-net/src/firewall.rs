@@ -2,7 +2,8 @@
 //! to a new TCP connection to the port from loopback, from the LAN and (on WSL) from the
 //! Windows host.
 //!
-//! Read through `Host`: `nft -j list ruleset`; for tables iptables-nft manages (opaque `xt`
+//! Read through `Host`: `nft -j list ruleset` (not run when the kernel, asked through
+//! [`Network`], holds no nftables table); for tables iptables-nft manages (opaque `xt`
 //! matches in JSON) `iptables-nft-save`/`ip6tables-nft-save`; legacy `x_tables`, invisible to
 //! nft, with `iptables-legacy-save` when `/proc/net/ip_tables_names` lists tables. firewalld
 //! and ufw are front-ends over those rules: [`firewalld`] and [`ufw`] explain a decision in
@@ -30,6 +31,7 @@ use serde::Serialize;
 use self::eval::{Decision, Packet, Verdict};
 use self::ir::Ruleset;
 use crate::model::{ConnectOutcome, Family};
+use crate::network::Network;
 
 /// Which tool manages the rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -68,9 +70,13 @@ pub struct FirewallState {
 
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(2);
 
-/// Reads the rules through `host`.
+/// What `read_from` says when the kernel reported no nftables table, so `nft` did not run.
+pub const NO_NFTABLES: &str = "netlink NFT_MSG_GETTABLE: no nftables tables";
+
+/// Reads the rules through `host`; `network` first says whether there are nftables tables
+/// at all.
 #[must_use]
-pub fn read(host: &dyn Host) -> FirewallState {
+pub fn read(host: &dyn Host, network: &dyn Network) -> FirewallState {
     let mut state = FirewallState {
         backend: Backend::None,
         ruleset: Ruleset::default(),
@@ -81,16 +87,23 @@ pub fn read(host: &dyn Host) -> FirewallState {
         ufw: None,
     };
     let mut nft_tables = Vec::new();
-    match run(host, "nft", &["-j", "list", "ruleset"]) {
-        Ok(text) => match nft::parse(&text, "nft -j list ruleset") {
-            Ok(tables) => {
-                state.readable = true;
-                state.sources.push("nft -j list ruleset".to_owned());
-                nft_tables = tables;
-            }
-            Err(error) => state.problems.push(error.to_string()),
-        },
-        Err(error) => state.problems.push(error),
+    if network.nftables_tables().is_ok_and(|count| count == 0) {
+        // Starting nft costs more than everything else godiag reads here, and it would
+        // print an empty ruleset.
+        state.readable = true;
+        state.sources.push(NO_NFTABLES.to_owned());
+    } else {
+        match run(host, "nft", &["-j", "list", "ruleset"]) {
+            Ok(text) => match nft::parse(&text, "nft -j list ruleset") {
+                Ok(tables) => {
+                    state.readable = true;
+                    state.sources.push("nft -j list ruleset".to_owned());
+                    nft_tables = tables;
+                }
+                Err(error) => state.problems.push(error.to_string()),
+            },
+            Err(error) => state.problems.push(error),
+        }
     }
     let mut iptables_used = false;
     for table in nft_tables {

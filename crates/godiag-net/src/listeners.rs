@@ -6,6 +6,7 @@
 //! need root for other users' processes: an unmatched inode is reported with its uid.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use godiag_core::host::Host;
@@ -156,16 +157,15 @@ fn owners(host: &dyn Host, wanted: &BTreeSet<u64>) -> BTreeMap<u64, Vec<Process>
     pids.sort_unstable();
     for pid in pids {
         let fd_dir = PathBuf::from(format!("/proc/{pid}/fd"));
-        let Ok(fds) = host.read_dir(&fd_dir) else {
-            continue;
-        };
         let mut process = None;
-        for fd in fds {
-            let Some(inode) = host.read_link(&fd).ok().as_deref().and_then(socket_inode) else {
-                continue;
+        // A server's listening socket is usually one of its first descriptors, and the
+        // kernel lists them in order: the thousands of connections after it are not read.
+        let visited = host.visit_dir(&fd_dir, &mut |fd| {
+            let Some(inode) = host.read_link(fd).ok().as_deref().and_then(socket_inode) else {
+                return ControlFlow::Continue(());
             };
             if !wanted.contains(&inode) {
-                continue;
+                return ControlFlow::Continue(());
             }
             let process = process.get_or_insert_with(|| describe_process(host, pid));
             let holders = found.entry(inode).or_default();
@@ -173,8 +173,13 @@ fn owners(host: &dyn Host, wanted: &BTreeSet<u64>) -> BTreeMap<u64, Vec<Process>
                 holders.push(process.clone());
             }
             if found.len() == wanted.len() {
-                return found;
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
             }
+        });
+        if visited.is_ok() && found.len() == wanted.len() {
+            break;
         }
     }
     found
@@ -242,6 +247,7 @@ pub fn somaxconn(host: &dyn Host) -> Option<u32> {
 /// Returns a process's Go build information, when its executable is a Go program.
 #[must_use]
 pub fn go_build(host: &dyn Host, pid: u32) -> Option<GoBuild> {
+    // Reads the headers and one section, not the whole (often 10 MB+) executable.
     let info = buildinfo::read(host, &PathBuf::from(format!("/proc/{pid}/exe")))?;
     Some(GoBuild {
         version: info.go_version,

@@ -1,13 +1,15 @@
 //! Sockets: the part of the machine [`godiag_core::host::Host`] does not cover.
 //!
 //! [`Network`] is the seam for the socket table (netlink), connection probes, interface
-//! addresses and name lookups. [`LiveNetwork`] talks to this machine's kernel;
-//! [`RecordedNetwork`] answers for a fixture machine (`--root`) from its files, read through
-//! its `Host`: no socket table (so the `/proc/net/tcp` fallback runs), probe answers from
-//! `/.godiag/probes`, addresses from a recorded `ip -j address show`, names from
-//! `/etc/hosts`.
+//! addresses, name lookups and whether nftables holds any table (netlink). [`LiveNetwork`]
+//! talks to this machine's kernel; [`RecordedNetwork`] answers for a fixture machine
+//! (`--root`) from its files, read through its `Host`: no socket table (so the
+//! `/proc/net/tcp` fallback runs), probe answers from `/.godiag/probes`, addresses from a
+//! recorded `ip -j address show`, names from `/etc/hosts`, and no table count (so the
+//! recorded `nft -j list ruleset` is read).
 
 mod http;
+mod nf_tables;
 mod sock_diag;
 
 use std::io;
@@ -35,6 +37,9 @@ pub trait Network: Send + Sync {
     fn interfaces(&self) -> io::Result<Vec<InterfaceAddress>>;
     /// Resolves a name the way a C program (and a browser) on this machine would.
     fn resolve(&self, name: &str) -> io::Result<Vec<IpAddr>>;
+    /// Returns how many nftables tables the kernel holds (with none, there is no rule to
+    /// read and `nft` need not run).
+    fn nftables_tables(&self) -> io::Result<usize>;
 }
 
 /// This machine.
@@ -83,6 +88,10 @@ impl Network for LiveNetwork {
                 interface: interface.name,
             })
             .collect())
+    }
+
+    fn nftables_tables(&self) -> io::Result<usize> {
+        nf_tables::table_count()
     }
 
     fn resolve(&self, name: &str) -> io::Result<Vec<IpAddr>> {
@@ -155,6 +164,14 @@ impl Network for RecordedNetwork {
         let text = String::from_utf8_lossy(&output.stdout);
         ip_address::parse(&text, &command.display())
             .map_err(|error| io::Error::new(io::ErrorKind::InvalidData, error.to_string()))
+    }
+
+    fn nftables_tables(&self) -> io::Result<usize> {
+        // The recorded `nft -j list ruleset` answers instead.
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "a recorded machine has no kernel to ask",
+        ))
     }
 
     fn resolve(&self, name: &str) -> io::Result<Vec<IpAddr>> {

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::thread;
 
+use godiag_net::firewall::NO_NFTABLES;
 use serde_json::Value;
 
 use crate::peers::{self, Running};
@@ -379,6 +380,13 @@ fn firewall_verdicts_match_real_connections_across_the_matrix() {
             handles.into_iter().map(|h| h.join().unwrap()).collect()
         });
         for (port, report, seen) in results {
+            // nft runs only when the kernel holds an nftables table.
+            let read_from = &report["port"]["firewall"]["read_from"];
+            if script.is_empty() {
+                assert_eq!(read_from[0], NO_NFTABLES, "{name}: {read_from}");
+            } else if script.starts_with("nft ") {
+                assert_eq!(read_from[0], "nft -j list ruleset", "{name}: {read_from}");
+            }
             for (from, family, actual) in seen {
                 compared += 1;
                 let source = predicted(&report, from, family);
