@@ -13,6 +13,7 @@ pub mod redact;
 pub mod render;
 pub mod report;
 pub mod runner;
+pub mod text;
 
 pub use check::{CheckMeta, CheckStatus, Domain};
 pub use finding::{Evidence, EvidenceKind, Finding, Fix, FixEdit, FixKind, Location, Severity};

@@ -6,6 +6,7 @@
 //! closest known name as a hint. Versions are Collector release versions (`0.MINOR.PATCH`);
 //! the sources are cited in `docs/checks/OTEL008.md`.
 
+use godiag_core::text::edit_distance;
 use std::fmt;
 use std::str::FromStr;
 
@@ -289,8 +290,8 @@ pub fn closest(kind: Kind, name: &str) -> Option<&'static str> {
         .filter(|component| component.kind == kind)
         .map(|component| {
             (
-                distance(&wanted, &normalise(component.name)),
-                distance(name, component.name),
+                edit_distance(&wanted, &normalise(component.name)),
+                edit_distance(name, component.name),
                 component.name,
             )
         })
@@ -304,25 +305,6 @@ fn normalise(name: &str) -> String {
         .filter(|c| *c != '_' && *c != '-')
         .flat_map(char::to_lowercase)
         .collect()
-}
-
-/// Levenshtein distance.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            current.push(
-                (previous[j] + cost)
-                    .min(previous[j + 1] + 1)
-                    .min(current[j] + 1),
-            );
-        }
-        previous = current;
-    }
-    previous[b.len()]
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! GO013: a GO-looking variable the go command does not read (`GONOSUMCHECK`).
 
+use godiag_core::text::edit_distance;
 use std::collections::BTreeMap;
 
 use godiag_core::check::{Check, CheckMeta, CheckStatus, Domain};
@@ -121,27 +122,10 @@ fn suspicious(name: &str) -> bool {
 fn closest(name: &str) -> Option<&'static str> {
     KNOWN_ENV
         .iter()
-        .map(|known| (distance(name, known), *known))
+        .map(|known| (edit_distance(name, known), *known))
         .min()
         .filter(|(distance, _)| *distance <= name.len() / 2)
         .map(|(_, known)| known)
-}
-
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            current.push(
-                (previous[j] + usize::from(ca != *cb))
-                    .min(previous[j + 1] + 1)
-                    .min(current[j] + 1),
-            );
-        }
-        previous = current;
-    }
-    previous[b.len()]
 }
 
 #[cfg(test)]

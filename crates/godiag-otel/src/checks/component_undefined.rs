@@ -1,5 +1,6 @@
 //! OTEL004: a pipeline or `service.extensions` names a component that is not defined.
 
+use godiag_core::text::edit_distance;
 use std::fmt::Write as _;
 
 use godiag_core::check::{Check, CheckMeta, CheckStatus, Domain};
@@ -141,22 +142,4 @@ fn closest<'a>(id: &str, candidates: &[&'a str]) -> Option<&'a str> {
         .filter(|(distance, candidate)| *distance > 0 && *distance <= 2.max(candidate.len() / 5))
         .min()
         .map(|(_, candidate)| candidate)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            current.push(
-                (previous[j] + cost)
-                    .min(previous[j + 1] + 1)
-                    .min(current[j] + 1),
-            );
-        }
-        previous = current;
-    }
-    previous[b.len()]
 }
