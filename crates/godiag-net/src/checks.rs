@@ -154,6 +154,22 @@ fn probe_evidence(probe: &Probe) -> Evidence {
 }
 
 /// True when a probe ran and failed.
+/// The addresses of the listeners when every one is loopback-only, joined for a message;
+/// `None` when nothing listens or any listener is reachable from elsewhere.
+fn loopback_only_binds(context: &Context) -> Option<String> {
+    if context.listeners.is_empty() || !context.listeners.iter().all(bind::is_loopback_only) {
+        return None;
+    }
+    Some(
+        context
+            .listeners
+            .iter()
+            .map(|l| l.ss_address.clone())
+            .collect::<Vec<_>>()
+            .join(" and "),
+    )
+}
+
 fn failed(probe: &Probe) -> bool {
     !matches!(probe.outcome, ConnectOutcome::Open | ConnectOutcome::NotRun)
 }

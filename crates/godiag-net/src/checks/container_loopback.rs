@@ -3,8 +3,7 @@
 use godiag_core::check::{Check, CheckMeta, CheckStatus, Domain};
 use godiag_core::finding::{Evidence, Finding, Fix, Severity};
 
-use super::{Context, dual_stack_fix, listener_evidence};
-use crate::bind;
+use super::{Context, dual_stack_fix, listener_evidence, loopback_only_binds};
 
 /// The server listens on the container's own loopback.
 pub(crate) struct ContainerLoopbackListener;
@@ -29,16 +28,10 @@ impl Check<Context> for ContainerLoopbackListener {
         let Some(engine) = &context.environment.container else {
             return Vec::new();
         };
-        if context.listeners.is_empty() || !context.listeners.iter().all(bind::is_loopback_only) {
+        let Some(bound) = loopback_only_binds(context) else {
             return Vec::new();
-        }
+        };
         let port = context.port;
-        let bound = context
-            .listeners
-            .iter()
-            .map(|l| l.ss_address.clone())
-            .collect::<Vec<_>>()
-            .join(" and ");
         let mut finding = Finding::new(
             &META,
             format!("The server in this {engine} container listens on {bound}: published ports cannot reach it"),

@@ -3,8 +3,7 @@
 use godiag_core::check::{Check, CheckMeta, CheckStatus, Domain};
 use godiag_core::finding::{Finding, Fix, Severity};
 
-use super::{Context, dual_stack_fix, listener_evidence};
-use crate::bind;
+use super::{Context, dual_stack_fix, listener_evidence, loopback_only_binds};
 
 /// Every listener on the port is a loopback address: other machines cannot connect.
 pub(crate) struct LoopbackOnlyListener;
@@ -26,16 +25,10 @@ impl Check<Context> for LoopbackOnlyListener {
     }
 
     fn run(&self, context: &Context) -> Vec<Finding> {
-        if context.listeners.is_empty() || !context.listeners.iter().all(bind::is_loopback_only) {
+        let Some(bound) = loopback_only_binds(context) else {
             return Vec::new();
-        }
+        };
         let port = context.port;
-        let bound = context
-            .listeners
-            .iter()
-            .map(|l| l.ss_address.clone())
-            .collect::<Vec<_>>()
-            .join(" and ");
         let mut finding = Finding::new(
             &META,
             format!("Port {port} is reachable from this machine only ({bound})"),

@@ -303,7 +303,7 @@ pub fn module_zip(version: &str) -> Vec<u8> {
     let mut central = Vec::new();
     for (name, content) in &files {
         let offset = u32::try_from(out.len()).unwrap();
-        let crc = crc32(content.as_bytes());
+        let crc = godiag_goenv::dirhash::zip::crc32(content.as_bytes());
         let size = u32::try_from(content.len()).unwrap();
         let data = if deflate {
             miniz_oxide::deflate::compress_to_vec(content.as_bytes(), 6)
@@ -343,19 +343,4 @@ pub fn module_zip(version: &str) -> Vec<u8> {
     out.extend_from_slice(&central_offset.to_le_bytes());
     out.extend_from_slice(&0u16.to_le_bytes());
     out
-}
-
-fn crc32(data: &[u8]) -> u32 {
-    let mut crc = 0xffff_ffffu32;
-    for &byte in data {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xedb8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
 }
