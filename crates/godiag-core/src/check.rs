@@ -142,10 +142,17 @@ pub mod core_checks {
 /// A check: its identity and how it turns a domain's context into findings.
 ///
 /// A check returns no findings when all is well; the runner then records an `ok` finding
-/// with the check's `ok_title`.
+/// with the check's `ok_title`. A check that has nothing to examine in this context says so
+/// in [`Check::skip_reason`], and the runner records it as skipped instead of running it: a
+/// ✔ means the check looked.
 pub trait Check<C: ?Sized>: Send + Sync {
     /// The check's registry entry.
     fn meta(&self) -> &'static CheckMeta;
+    /// Why there is nothing for this check to examine here ("nothing listens on port 8080",
+    /// "this is not WSL"), or `None` when it can run.
+    fn skip_reason(&self, _context: &C) -> Option<String> {
+        None
+    }
     /// Runs the check.
     fn run(&self, context: &C) -> Vec<crate::finding::Finding>;
 }

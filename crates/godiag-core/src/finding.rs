@@ -1,7 +1,7 @@
 //! What a check says about the machine: a [`Finding`] and its parts.
 //!
 //! Findings are data, not errors: a check that finds a broken setting returns findings, and
-//! `Err` is kept for godiag itself failing. Field names are the JSON report's (`godiag.report/v1`).
+//! `Err` is kept for godiag itself failing. Field names are the JSON report's (`godiag.report/v2`).
 
 use std::path::PathBuf;
 
@@ -13,7 +13,10 @@ use crate::check::{CheckMeta, Domain};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
-    /// The check ran and found nothing wrong.
+    /// The check had nothing to examine (no listener, not WSL, a file that did not parse); the
+    /// finding's `skip_reason` says why. Never counted as passed.
+    Skipped,
+    /// The check looked and found nothing wrong.
     Ok,
     /// Worth knowing; nothing is broken.
     Info,
@@ -28,6 +31,7 @@ impl Severity {
     #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
+            Self::Skipped => "skipped",
             Self::Ok => "ok",
             Self::Info => "info",
             Self::Warning => "warning",
@@ -202,6 +206,8 @@ pub struct Finding {
     pub severity: Severity,
     /// The domain the check belongs to.
     pub domain: Domain,
+    /// Why the check had nothing to examine; set exactly when `severity` is `skipped`.
+    pub skip_reason: Option<String>,
     /// One line.
     pub title: String,
     /// A short explanation: what, why it matters here.
@@ -224,6 +230,7 @@ impl Finding {
             code: meta.code.to_owned(),
             severity: meta.severity,
             domain: meta.domain,
+            skip_reason: None,
             title: title.into(),
             message: message.into(),
             subject: None,
@@ -240,6 +247,23 @@ impl Finding {
             severity: Severity::Ok,
             ..Self::new(meta, meta.ok_title, String::new())
         }
+    }
+
+    /// The finding a check reports when it had nothing to examine, with the reason in words a
+    /// user recognises ("nothing listens on port 8080", "this is not WSL").
+    #[must_use]
+    pub fn skipped(meta: &CheckMeta, reason: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Skipped,
+            skip_reason: Some(reason.into()),
+            ..Self::new(meta, meta.ok_title, String::new())
+        }
+    }
+
+    /// Whether the finding reports a problem (error, warning or info), not a pass or a skip.
+    #[must_use]
+    pub fn is_problem(&self) -> bool {
+        self.severity > Severity::Ok
     }
 
     /// Sets the severity.

@@ -18,7 +18,7 @@ pub enum Format {
     /// Grouped, marked, for people.
     #[default]
     Human,
-    /// `godiag.report/v1`.
+    /// `godiag.report/v2`.
     Json,
     /// SARIF 2.1.0, for code scanning.
     Sarif,
@@ -31,10 +31,13 @@ pub enum Format {
 pub struct Options<'a> {
     /// ANSI colour in human output.
     pub color: bool,
-    /// Show evidence for every finding, and details of passed checks.
+    /// List every check, passed and skipped ones too, with all their evidence.
     pub verbose: bool,
     /// Show only problems and the summary.
     pub quiet: bool,
+    /// The terminal's width in columns, when human output goes to a terminal; long lines wrap
+    /// to it. `None` (a pipe, a file) never wraps.
+    pub width: Option<usize>,
     /// godiag's version, for the `tool` fields.
     pub version: &'a str,
     /// Every known check, for SARIF rules and help texts.
@@ -87,7 +90,17 @@ pub(crate) mod sample {
         ok_title: "No go env -w value is shadowed",
         doc: "# GO902 goenv-shadowed\n\nWhat it checks: shadowing.\n",
     };
-    pub(crate) const REGISTRY: &[CheckMeta] = &[PROXY_OFF, SHADOWED];
+    pub(crate) const RESOLVES: CheckMeta = CheckMeta {
+        code: "DNS901",
+        slug: "name-unresolvable",
+        domain: Domain::Dns,
+        severity: Severity::Error,
+        status: CheckStatus::Stable,
+        title: "The name does not resolve",
+        ok_title: "The name resolves",
+        doc: "# DNS901 name-unresolvable\n\nWhat it checks: the name.\n",
+    };
+    pub(crate) const REGISTRY: &[CheckMeta] = &[PROXY_OFF, SHADOWED, RESOLVES];
 
     pub(crate) fn report() -> Report {
         let findings = vec![
@@ -119,6 +132,8 @@ pub(crate) mod sample {
             )),
             Finding::ok(&SHADOWED).subject("GOPATH"),
             Finding::new(&SHADOWED, "note", "informational").severity(Severity::Info),
+            Finding::ok(&RESOLVES).subject("proxy.golang.org"),
+            Finding::skipped(&RESOLVES, "GOPRIVATE names no host").subject("private hosts"),
         ];
         Report::new(
             "go",

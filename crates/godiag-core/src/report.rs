@@ -1,6 +1,6 @@
 //! The report every command produces and every renderer reads.
 //!
-//! See [`crate::render::json`] for the JSON schema (`godiag.report/v1`).
+//! See [`crate::render::json`] for the JSON schema (`godiag.report/v2`).
 
 use serde::Serialize;
 
@@ -15,8 +15,10 @@ pub struct Summary {
     pub warning: usize,
     /// Info findings.
     pub info: usize,
-    /// Checks that passed.
+    /// Checks that looked and found nothing wrong.
     pub ok: usize,
+    /// Checks that had nothing to examine.
+    pub skipped: usize,
 }
 
 /// The outcome of one command: findings and the command's structured result.
@@ -60,12 +62,14 @@ impl Report {
                 Severity::Warning => summary.warning += 1,
                 Severity::Info => summary.info += 1,
                 Severity::Ok => summary.ok += 1,
+                Severity::Skipped => summary.skipped += 1,
             }
         }
         summary
     }
 
-    /// Returns the most serious severity found (`Ok` for an empty report).
+    /// Returns the most serious severity found (`Ok` for an empty report or one where every
+    /// check was skipped: a skip is not a problem, and exit statuses follow problems).
     #[must_use]
     pub fn worst(&self) -> Severity {
         self.findings
@@ -73,6 +77,7 @@ impl Report {
             .map(|finding| finding.severity)
             .max()
             .unwrap_or(Severity::Ok)
+            .max(Severity::Ok)
     }
 }
 
@@ -88,6 +93,7 @@ impl Report {
         for finding in &mut self.findings {
             mask(&mut finding.title);
             mask(&mut finding.message);
+            finding.skip_reason.iter_mut().for_each(mask);
             finding.subject.iter_mut().for_each(mask);
             finding
                 .evidence

@@ -168,7 +168,8 @@ pub fn duration_ms(duration: Duration) -> u64 {
 pub const PANIC_IN: &str = "GODIAG_INTERNAL__PANIC_IN";
 
 /// Runs every check concurrently over a shared context, each as a task under `deadline`.
-/// A check with nothing to report yields its `ok` finding.
+/// A check with nothing to report yields its `ok` finding; one whose
+/// [`skip_reason`](crate::check::Check::skip_reason) names a reason yields a skipped one.
 ///
 /// Checks work on what the collection tasks already gathered and take microseconds, so a
 /// thread each would cost more than the checks: a few workers (one per CPU) take them in
@@ -191,6 +192,9 @@ pub fn run_checks<C: Send + Sync + 'static>(
                     crate::host::RealHost.env_var(PANIC_IN).as_deref() != Some(check.meta().slug),
                     "{PANIC_IN} asked this check to crash"
                 );
+                if let Some(reason) = check.skip_reason(&context) {
+                    return TaskOutput::from(vec![Finding::skipped(check.meta(), reason)]);
+                }
                 let mut findings = check.run(&context);
                 if findings.is_empty() {
                     findings.push(Finding::ok(check.meta()));

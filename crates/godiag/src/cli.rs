@@ -51,7 +51,7 @@ pub struct GlobalArgs {
 pub enum FormatArg {
     /// Grouped report for people.
     Human,
-    /// JSON report (schema godiag.report/v1).
+    /// JSON report (schema godiag.report/v2).
     Json,
     /// SARIF 2.1.0 for code scanning.
     Sarif,

@@ -119,6 +119,9 @@ fn options<'a>(global: &GlobalArgs, registry: &'a [CheckMeta]) -> Options<'a> {
             && printer::use_color(global.no_color, no_color_env),
         verbose: global.verbose,
         quiet: global.quiet,
+        width: (global.format == FormatArg::Human)
+            .then(printer::stdout_width)
+            .flatten(),
         version: env!("CARGO_PKG_VERSION"),
         registry,
     }

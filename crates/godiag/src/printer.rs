@@ -31,6 +31,15 @@ pub(crate) fn use_color(no_color_flag: bool, no_color_env: bool) -> bool {
     !no_color_flag && !no_color_env && io::stdout().is_terminal()
 }
 
+/// The width of the terminal stdout writes to, or `None` for a pipe or a file.
+pub(crate) fn stdout_width() -> Option<usize> {
+    let stdout = io::stdout();
+    if !stdout.is_terminal() {
+        return None;
+    }
+    terminal_size::terminal_size_of(&stdout).map(|(width, _)| usize::from(width.0))
+}
+
 /// Whether stdin is a terminal (for confirming edits).
 pub(crate) fn stdin_is_terminal() -> bool {
     io::stdin().is_terminal()

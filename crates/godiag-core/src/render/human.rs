@@ -1,137 +1,278 @@
-//! Output for people: grouped by domain, one mark per finding, fixes under each, a summary last.
+//! Output for people, shaped like `flutter doctor`: one line per domain with its mark and
+//! counts, then only the findings that need attention, each with its evidence and fix.
+//!
+//! `-v` also lists the checks that passed and those that were skipped (with the reason);
+//! `-q` leaves out domains with nothing to report. Text quoted from inputs is escaped
+//! ([`escape_controls`]) so a hostile file cannot drive the user's terminal, and lines wrap
+//! to the terminal's width when there is one. Diffs never wrap: they must stay appliable.
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use super::Options;
-use crate::finding::{Finding, FixKind, Severity};
-use crate::report::Report;
+use crate::check::Domain;
+use crate::finding::{Finding, FixKind, Location, Severity};
+use crate::report::{Report, Summary};
+use crate::text::{escape_controls, wrap};
 
 const RESET: &str = "\x1b[0m";
 const BOLD: &str = "\x1b[1m";
 const DIM: &str = "\x1b[2m";
 
+/// The indentation of a finding's details under its title line.
+const DETAIL: &str = "      ";
+
 /// Writes the human report.
 pub fn render(report: &Report, options: &Options<'_>, out: &mut dyn Write) -> io::Result<()> {
-    let paint = Paint {
-        color: options.color,
+    let writer = Writer {
+        paint: Paint {
+            color: options.color,
+        },
+        options,
     };
-    let mut current_domain = None;
-    for finding in &report.findings {
-        let is_problem = finding.severity != Severity::Ok;
-        if options.quiet && !is_problem {
+    let mut wrote_domain = false;
+    for (domain, findings) in by_domain(&report.findings) {
+        let counts = count(findings);
+        let problems = counts.error + counts.warning + counts.info;
+        if options.quiet && problems == 0 {
             continue;
         }
-        if current_domain != Some(finding.domain) {
-            if current_domain.is_some() {
-                writeln!(out)?;
+        writer.domain_line(domain, &counts, out)?;
+        for finding in findings {
+            if finding.is_problem() || options.verbose {
+                writer.finding(finding, out)?;
             }
-            writeln!(out, "{}", paint.wrap(BOLD, finding.domain.heading()))?;
-            current_domain = Some(finding.domain);
         }
-        write_finding(finding, options, paint, out)?;
+        wrote_domain = true;
     }
-    if current_domain.is_some() {
+    if wrote_domain {
         writeln!(out)?;
     }
     let summary = report.summary();
     writeln!(
         out,
-        "{} {}, {}, {} info, {} ok",
-        paint.wrap(BOLD, "Summary:"),
+        "{} {}, {}, {} info, {} ok, {} skipped",
+        writer.paint.wrap(BOLD, "Summary:"),
         plural(summary.error, "error"),
         plural(summary.warning, "warning"),
         summary.info,
-        summary.ok
+        summary.ok,
+        summary.skipped,
     )
 }
 
-fn write_finding(
-    finding: &Finding,
-    options: &Options<'_>,
-    paint: Paint,
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    let (mark, color) = mark(finding.severity);
-    let subject = finding
-        .subject
-        .as_deref()
-        .map(|s| format!(" [{s}]"))
-        .unwrap_or_default();
-    writeln!(
-        out,
-        "  {} {} {}{}",
-        paint.wrap(color, mark),
-        paint.wrap(DIM, &finding.code),
-        finding.title,
-        paint.wrap(DIM, &subject)
-    )?;
-    if finding.severity == Severity::Ok && !options.verbose {
-        return Ok(());
-    }
-    for line in finding.message.lines().filter(|line| !line.is_empty()) {
-        writeln!(out, "      {line}")?;
-    }
-    if let Some(location) = &finding.location {
-        let mut at = location.path.display().to_string();
-        if let Some(line) = location.line {
-            let _ = write!(at, ":{line}");
-            if let Some(column) = location.column {
-                let _ = write!(at, ":{column}");
-            }
+/// Splits findings (already sorted by domain) into one run per domain.
+fn by_domain(findings: &[Finding]) -> Vec<(Domain, &[Finding])> {
+    let mut runs = Vec::new();
+    let mut start = 0;
+    for end in 1..=findings.len() {
+        if end == findings.len() || findings[end].domain != findings[start].domain {
+            runs.push((findings[start].domain, &findings[start..end]));
+            start = end;
         }
-        writeln!(out, "      {} {at}", paint.wrap(DIM, "at"))?;
     }
-    let evidence_shown = if options.verbose {
-        finding.evidence.len()
+    runs
+}
+
+fn count(findings: &[Finding]) -> Summary {
+    let mut summary = Summary::default();
+    for finding in findings {
+        match finding.severity {
+            Severity::Error => summary.error += 1,
+            Severity::Warning => summary.warning += 1,
+            Severity::Info => summary.info += 1,
+            Severity::Ok => summary.ok += 1,
+            Severity::Skipped => summary.skipped += 1,
+        }
+    }
+    summary
+}
+
+/// `✖ Reachability — 1 error, 16 passed, 2 skipped`.
+fn domain_counts(counts: &Summary) -> String {
+    let mut parts = Vec::new();
+    if counts.error > 0 {
+        parts.push(plural(counts.error, "error"));
+    }
+    if counts.warning > 0 {
+        parts.push(plural(counts.warning, "warning"));
+    }
+    if counts.info > 0 {
+        parts.push(format!("{} info", counts.info));
+    }
+    let problems = counts.error + counts.warning + counts.info;
+    if counts.ok > 0 {
+        if problems == 0 {
+            parts.push(format!("{} passed", plural(counts.ok, "check")));
+        } else {
+            parts.push(format!("{} passed", counts.ok));
+        }
+    }
+    if counts.skipped > 0 {
+        parts.push(format!("{} skipped", counts.skipped));
+    }
+    parts.join(", ")
+}
+
+fn domain_severity(counts: &Summary) -> Severity {
+    if counts.error > 0 {
+        Severity::Error
+    } else if counts.warning > 0 {
+        Severity::Warning
+    } else if counts.info > 0 {
+        Severity::Info
+    } else if counts.ok > 0 {
+        Severity::Ok
     } else {
-        finding.evidence.len().min(2)
-    };
-    for evidence in &finding.evidence[..evidence_shown] {
-        let timing = evidence
-            .duration_ms
-            .map(|ms| format!(" ({ms} ms)"))
+        Severity::Skipped
+    }
+}
+
+struct Writer<'a> {
+    paint: Paint,
+    options: &'a Options<'a>,
+}
+
+impl Writer<'_> {
+    fn domain_line(&self, domain: Domain, counts: &Summary, out: &mut dyn Write) -> io::Result<()> {
+        let (mark, color) = mark(domain_severity(counts));
+        writeln!(
+            out,
+            "{} {} — {}",
+            self.paint.wrap(color, mark),
+            self.paint.wrap(BOLD, domain.heading()),
+            domain_counts(counts)
+        )
+    }
+
+    fn finding(&self, finding: &Finding, out: &mut dyn Write) -> io::Result<()> {
+        let paint = self.paint;
+        let (mark, color) = mark(finding.severity);
+        let subject = finding
+            .subject
+            .as_deref()
+            .map(|s| format!(" [{}]", escape_controls(s)))
             .unwrap_or_default();
         writeln!(
             out,
-            "      {} {}{timing}",
-            paint.wrap(DIM, "seen:"),
-            evidence.text
+            "  {} {} {}{}",
+            paint.wrap(color, mark),
+            paint.wrap(DIM, &finding.code),
+            escape_controls(&finding.title),
+            paint.wrap(DIM, &subject)
         )?;
-    }
-    if let Some(fix) = &finding.fix {
-        let label = match fix.kind {
-            FixKind::Command => "fix: run",
-            FixKind::Edit => "fix (godiag --fix):",
-            FixKind::Manual => "fix:",
+        if let Some(reason) = &finding.skip_reason {
+            return self.text(&format!("skipped: {reason}"), "", out);
+        }
+        if finding.severity == Severity::Ok && !self.options.verbose {
+            return Ok(());
+        }
+        for line in finding.message.lines().filter(|line| !line.is_empty()) {
+            self.text(line, "", out)?;
+        }
+        if let Some(location) = &finding.location {
+            writeln!(
+                out,
+                "{DETAIL}{} {}",
+                paint.wrap(DIM, "at"),
+                escape_controls(&position(location))
+            )?;
+        }
+        let shown = if self.options.verbose {
+            finding.evidence.len()
+        } else {
+            finding.evidence.len().min(2)
         };
+        for evidence in &finding.evidence[..shown] {
+            let timing = evidence
+                .duration_ms
+                .map(|ms| format!(" ({ms} ms)"))
+                .unwrap_or_default();
+            self.text(
+                &format!("{}{timing}", evidence.text),
+                &paint.wrap(DIM, "seen: "),
+                out,
+            )?;
+        }
+        if let Some(fix) = &finding.fix {
+            self.fix(fix, out)?;
+        }
+        Ok(())
+    }
+
+    fn fix(&self, fix: &crate::finding::Fix, out: &mut dyn Write) -> io::Result<()> {
+        let label = match fix.kind {
+            FixKind::Command => "fix: run ",
+            FixKind::Edit => "fix (godiag --fix): ",
+            FixKind::Manual => "fix: ",
+        };
+        let label = self.paint.wrap(BOLD, label);
         let mut lines = fix.text.lines();
-        writeln!(
-            out,
-            "      {} {}",
-            paint.wrap(BOLD, label),
-            lines.next().unwrap_or_default()
-        )?;
+        self.text(lines.next().unwrap_or_default(), &label, out)?;
         for line in lines {
-            writeln!(out, "           {line}")?;
+            writeln!(out, "{DETAIL}     {}", escape_controls(line))?;
         }
         for edit in &fix.edits {
             writeln!(
                 out,
-                "      {} {}",
-                paint.wrap(DIM, "edit"),
-                edit.path.display()
+                "{DETAIL}{} {}",
+                self.paint.wrap(DIM, "edit"),
+                escape_controls(&edit.path.display().to_string())
             )?;
             for line in edit.diff.lines() {
-                writeln!(out, "        {line}")?;
+                writeln!(out, "        {}", escape_controls(line))?;
             }
         }
+        Ok(())
     }
-    Ok(())
+
+    /// One line of detail after `label`, escaped, wrapped to the terminal with the
+    /// continuation lines aligned under the text.
+    fn text(&self, line: &str, label: &str, out: &mut dyn Write) -> io::Result<()> {
+        let line = escape_controls(line);
+        let Some(width) = self.options.width else {
+            return writeln!(out, "{DETAIL}{label}{line}");
+        };
+        let label_width = visible_width(label);
+        let room = width.saturating_sub(DETAIL.len() + label_width);
+        let mut pieces = wrap(&line, room).into_iter();
+        writeln!(out, "{DETAIL}{label}{}", pieces.next().unwrap_or_default())?;
+        for piece in pieces {
+            writeln!(out, "{DETAIL}{:label_width$}{piece}", "")?;
+        }
+        Ok(())
+    }
+}
+
+fn position(location: &Location) -> String {
+    let mut at = location.path.display().to_string();
+    if let Some(line) = location.line {
+        let _ = write!(at, ":{line}");
+        if let Some(column) = location.column {
+            let _ = write!(at, ":{column}");
+        }
+    }
+    at
+}
+
+/// The width of `text` on screen: its characters, less any colour escapes.
+fn visible_width(text: &str) -> usize {
+    let mut width = 0;
+    let mut in_escape = false;
+    for c in text.chars() {
+        match c {
+            '\x1b' => in_escape = true,
+            'm' if in_escape => in_escape = false,
+            _ if in_escape => {}
+            _ => width += 1,
+        }
+    }
+    width
 }
 
 fn mark(severity: Severity) -> (&'static str, &'static str) {
     match severity {
+        Severity::Skipped => ("–", DIM),
         Severity::Ok => ("✔", "\x1b[32m"),
         Severity::Info => ("·", "\x1b[36m"),
         Severity::Warning => ("!", "\x1b[33m"),
@@ -176,18 +317,34 @@ mod tests {
     }
 
     #[test]
-    fn plain_output_is_grouped_and_marked() {
+    fn plain_output_shows_domains_and_problems() {
         insta::assert_snapshot!(rendered(&Options::default()));
     }
 
     #[test]
-    fn quiet_output_omits_passed_checks() {
+    fn verbose_output_lists_passed_and_skipped_checks() {
+        insta::assert_snapshot!(rendered(&Options {
+            verbose: true,
+            ..Options::default()
+        }));
+    }
+
+    #[test]
+    fn default_output_hides_passed_and_skipped_checks() {
+        let text = rendered(&Options::default());
+        assert!(!text.contains("  ✔"), "{text}");
+        assert!(!text.contains("  –"), "{text}");
+        assert!(text.contains("✖ GO901"));
+    }
+
+    #[test]
+    fn quiet_output_leaves_out_clean_domains() {
         let text = rendered(&Options {
             quiet: true,
             ..Options::default()
         });
-        assert!(!text.contains('✔'));
         assert!(text.contains("✖ GO901"));
+        assert!(!text.contains("Name resolution"), "{text}");
     }
 
     #[test]
@@ -200,5 +357,40 @@ mod tests {
             })
             .contains("\x1b[31m")
         );
+    }
+
+    #[test]
+    fn quoted_control_characters_cannot_reach_the_terminal() {
+        let hostile = Finding::new(
+            &sample::PROXY_OFF,
+            "value \x1b[2J cleared",
+            "line \x1b]0;title\x07",
+        )
+        .subject("\x1b[31mred");
+        let report = Report::new("lint", vec![hostile], serde_json::Value::Null);
+        let mut out = Vec::new();
+        render(&report, &Options::default(), &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(!text.contains('\x1b') && !text.contains('\x07'), "{text:?}");
+        assert!(text.contains("\\x1b[2J"));
+    }
+
+    #[test]
+    fn long_lines_wrap_to_the_terminal() {
+        let message = "word ".repeat(40);
+        let finding = Finding::new(&sample::PROXY_OFF, "GOPROXY is off", message.trim());
+        let report = Report::new("go", vec![finding], serde_json::Value::Null);
+        let mut out = Vec::new();
+        let options = Options {
+            width: Some(60),
+            ..Options::default()
+        };
+        render(&report, &options, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.lines().all(|line| line.chars().count() <= 60),
+            "{text}"
+        );
+        assert!(text.lines().filter(|line| line.contains("word")).count() > 3);
     }
 }

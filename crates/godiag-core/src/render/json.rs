@@ -1,18 +1,21 @@
-//! The JSON report, schema `godiag.report/v1`.
+//! The JSON report, schema `godiag.report/v2` (documented in `docs/report-schema.md`).
 //!
 //! ```text
-//! { "schema": "godiag.report/v1",
+//! { "schema": "godiag.report/v2",
 //!   "tool": {"name": "godiag", "version": "X.Y.Z"},
 //!   "command": "go",
-//!   "findings": [ { "code", "severity": "error|warning|info|ok", "domain", "title", "message",
+//!   "findings": [ { "code", "severity": "error|warning|info|ok|skipped", "domain",
+//!                   "skip_reason": string|null, "title", "message",
 //!                   "subject": string|null, "location": {"path","line","column"}|null,
 //!                   "evidence": [{"kind": "file|command|probe", "text", "duration_ms"?}],
-//!                   "fix": {"kind": "command|edit|manual", "text", "edits"?: [{"path","diff"}]}|null } ],
-//!   "summary": {"error", "warning", "info", "ok"},
+//!                   "fix": {"kind": "command|edit|manual", "applicability": "safe|unsafe",
+//!                           "text", "edits"?: [{"path","diff"}]}|null } ],
+//!   "summary": {"error", "warning", "info", "ok", "skipped"},
 //!   "<command>": { the command's structured result } }
 //! ```
 //! Field names are `snake_case` and stable: adding a field is compatible; renaming or removing
-//! one needs a new schema version.
+//! one needs a new schema version. v1 had no `skipped` severity: a check with nothing to
+//! examine reported `ok`.
 
 use std::io::{self, Write};
 
@@ -22,7 +25,7 @@ use super::Options;
 use crate::report::Report;
 
 /// The schema identifier written into every report.
-pub const SCHEMA: &str = "godiag.report/v1";
+pub const SCHEMA: &str = "godiag.report/v2";
 
 /// Builds the report's JSON value.
 #[must_use]

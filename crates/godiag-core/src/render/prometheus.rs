@@ -2,18 +2,24 @@
 //!
 //! One gauge family, `godiag_findings`, with a sample per (code, domain, severity) that the
 //! run produced, valued by how many findings it had; plus `godiag_check_codes` listing
-//! the codes that ran. Written to pass `promtool check metrics`.
+//! the codes that ran. A skipped check measured nothing, so it gets no sample: a gauge would
+//! read as a result. Written to pass `promtool check metrics`.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use super::Options;
+use crate::finding::Severity;
 use crate::report::Report;
 
 /// Writes the textfile.
 pub fn render(report: &Report, options: &Options<'_>, out: &mut dyn Write) -> io::Result<()> {
     let mut counts: BTreeMap<(&str, &str, &str), u64> = BTreeMap::new();
-    for finding in &report.findings {
+    for finding in report
+        .findings
+        .iter()
+        .filter(|finding| finding.severity != Severity::Skipped)
+    {
         *counts
             .entry((
                 &finding.code,

@@ -1,6 +1,6 @@
 //! SARIF 2.1.0: one rule per check code, one result per problem finding.
 //!
-//! Passed checks (`ok`) are not results: code scanning would show them as alerts. Rules
+//! Passed and skipped checks are not results: code scanning would show them as alerts. Rules
 //! carry the check's page as `help.markdown`, so a reviewer sees the fix in the UI.
 
 use std::collections::BTreeSet;
@@ -27,11 +27,7 @@ pub fn render(report: &Report, options: &Options<'_>, out: &mut dyn Write) -> io
 /// Builds the SARIF log.
 #[must_use]
 pub fn to_value(report: &Report, options: &Options<'_>) -> Value {
-    let problems: Vec<&Finding> = report
-        .findings
-        .iter()
-        .filter(|f| f.severity != Severity::Ok)
-        .collect();
+    let problems: Vec<&Finding> = report.findings.iter().filter(|f| f.is_problem()).collect();
     let codes: BTreeSet<&str> = problems.iter().map(|f| f.code.as_str()).collect();
     let rules: Vec<&CheckMeta> = options
         .registry
@@ -115,7 +111,7 @@ fn level(severity: Severity) -> &'static str {
         Severity::Error => "error",
         Severity::Warning => "warning",
         Severity::Info => "note",
-        Severity::Ok => "none",
+        Severity::Ok | Severity::Skipped => "none",
     }
 }
 
