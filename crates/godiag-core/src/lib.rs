@@ -2,13 +2,15 @@
 //!
 //! Findings and reports ([`finding`], [`report`]), the registry of checks ([`check`]), the one
 //! seam to the machine ([`host`]), the deadline-bounded runner ([`runner`]), the renderers
-//! ([`render`]), credential redaction ([`redact`]) and safe file edits ([`edit`]).
+//! ([`render`]), credential redaction ([`redact`]), safe file edits ([`edit`]) and the progress
+//! reports behind the binary's spinner ([`progress`]).
 //! Nothing here knows about a particular domain.
 
 pub mod check;
 pub mod edit;
 pub mod finding;
 pub mod host;
+pub mod progress;
 pub mod redact;
 pub mod render;
 pub mod report;

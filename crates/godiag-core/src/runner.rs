@@ -48,9 +48,14 @@ impl Task {
         name: impl Into<String>,
         work: impl FnOnce() -> TaskOutput + Send + 'static,
     ) -> Self {
+        let name = name.into();
+        let reported = name.clone();
         Self {
-            name: name.into(),
-            work: Box::new(work),
+            name,
+            work: Box::new(move || {
+                crate::progress::started(&reported);
+                work()
+            }),
         }
     }
 }

@@ -128,6 +128,7 @@ fn options<'a>(global: &GlobalArgs, registry: &'a [CheckMeta]) -> Options<'a> {
 }
 
 pub(crate) fn emit(report: &Report, global: &GlobalArgs) -> anyhow::Result<ExitStatus> {
+    godiag_core::progress::finished();
     let registry = registry();
     let format = match global.format {
         FormatArg::Human => Format::Human,
@@ -158,6 +159,7 @@ pub(crate) fn apply_fixes(host: &dyn Host, report: &Report, yes: bool) -> anyhow
     if planned.is_empty() {
         return Ok(false);
     }
+    godiag_core::progress::finished();
     if !yes && !printer::stdin_is_terminal() {
         bail!("--fix needs confirmation, and standard input is not a terminal");
     }

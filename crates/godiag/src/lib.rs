@@ -6,6 +6,7 @@
 pub mod cli;
 mod commands;
 mod printer;
+mod spinner;
 
 use std::io;
 
@@ -27,7 +28,11 @@ pub enum ExitStatus {
 /// Runs godiag and returns its exit status, printing errors the way uv does.
 #[must_use]
 pub fn run(args: &Args) -> ExitStatus {
-    match run_command(args) {
+    let term = godiag_core::host::Host::env_var(&godiag_core::RealHost, "TERM");
+    spinner::install(args.global.quiet, term.as_deref());
+    let outcome = run_command(args);
+    godiag_core::progress::finished();
+    match outcome {
         Ok(status) => status,
         Err(error) => {
             // A closed pipe (`godiag ... | head`) is not a failure.

@@ -11,7 +11,7 @@ use std::io::{self, Write};
 
 use super::Options;
 use crate::check::Domain;
-use crate::finding::{Finding, FixKind, Location, Severity};
+use crate::finding::{EvidenceKind, Finding, FixKind, Location, Severity};
 use crate::report::{Report, Summary};
 use crate::text::{escape_controls, wrap};
 
@@ -188,9 +188,12 @@ impl Writer<'_> {
                 .duration_ms
                 .map(|ms| format!(" ({ms} ms)"))
                 .unwrap_or_default();
-            self.text(
+            // A command is for copying: it never wraps.
+            let wraps = evidence.kind != EvidenceKind::Command;
+            self.line(
                 &format!("{}{timing}", evidence.text),
                 &paint.wrap(DIM, "seen: "),
+                wraps,
                 out,
             )?;
         }
@@ -208,7 +211,8 @@ impl Writer<'_> {
         };
         let label = self.paint.wrap(BOLD, label);
         let mut lines = fix.text.lines();
-        self.text(lines.next().unwrap_or_default(), &label, out)?;
+        let wraps = fix.kind != FixKind::Command;
+        self.line(lines.next().unwrap_or_default(), &label, wraps, out)?;
         for line in lines {
             writeln!(out, "{DETAIL}     {}", escape_controls(line))?;
         }
@@ -226,11 +230,16 @@ impl Writer<'_> {
         Ok(())
     }
 
-    /// One line of detail after `label`, escaped, wrapped to the terminal with the
+    /// One line of prose after `label`, escaped, wrapped to the terminal with the
     /// continuation lines aligned under the text.
     fn text(&self, line: &str, label: &str, out: &mut dyn Write) -> io::Result<()> {
+        self.line(line, label, true, out)
+    }
+
+    /// One line after `label`, escaped; wrapped like [`Self::text`] only when `wraps`.
+    fn line(&self, line: &str, label: &str, wraps: bool, out: &mut dyn Write) -> io::Result<()> {
         let line = escape_controls(line);
-        let Some(width) = self.options.width else {
+        let Some(width) = self.options.width.filter(|_| wraps) else {
             return writeln!(out, "{DETAIL}{label}{line}");
         };
         let label_width = visible_width(label);
@@ -392,5 +401,22 @@ mod tests {
             "{text}"
         );
         assert!(text.lines().filter(|line| line.contains("word")).count() > 3);
+    }
+
+    #[test]
+    fn commands_never_wrap() {
+        let command = format!("curl -sv -H 'Accept: {}' http://127.0.0.1/", "x".repeat(80));
+        let finding = Finding::new(&sample::PROXY_OFF, "scrape failed", "short")
+            .evidence(crate::finding::Evidence::command(command.clone()))
+            .fix(crate::finding::Fix::command(command.clone()));
+        let report = Report::new("metrics", vec![finding], serde_json::Value::Null);
+        let mut out = Vec::new();
+        let options = Options {
+            width: Some(60),
+            ..Options::default()
+        };
+        render(&report, &options, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(text.matches(command.as_str()).count(), 2, "{text}");
     }
 }
