@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use godiag_core::finding::Finding;
 use godiag_core::host::Host;
-use godiag_goenv::goproxy::{self, ProxyEntry};
+use godiag_go::goproxy::{self, ProxyEntry};
 use godiag_goenv::model::GoEnv;
 use serde_json::{Value, json};
 

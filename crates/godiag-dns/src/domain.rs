@@ -325,7 +325,7 @@ pub fn find_program(host: &dyn Host, choice: &ProgramChoice, budget: Duration) -
     if choice.cgo.is_some() {
         return program::user_program(choice, None);
     }
-    let env = godiag_goenv::resolve::resolve(host, godiag_goenv::gocmd::find(host), None);
+    let env = godiag_goenv::resolve::resolve(host, godiag_go::gocmd::find(host), None);
     let cgo = env.var("CGO_ENABLED").and_then(|var| var.value.clone());
     program::user_program(choice, cgo.as_deref())
 }
@@ -334,8 +334,8 @@ pub fn find_program(host: &dyn Host, choice: &ProgramChoice, budget: Duration) -
 fn go_binary(
     host: &dyn Host,
     budget: Duration,
-) -> Option<(PathBuf, godiag_goenv::buildinfo::BuildInfo)> {
-    let found = godiag_goenv::gocmd::find(host)?;
+) -> Option<(PathBuf, godiag_go::buildinfo::BuildInfo)> {
+    let found = godiag_go::gocmd::find(host)?;
     if let Some(build) = found.build.clone() {
         return Some((found.real_path, build));
     }

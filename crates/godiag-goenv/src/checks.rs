@@ -38,8 +38,8 @@ use std::sync::Arc;
 use godiag_core::check::{Check, CheckMeta};
 use godiag_core::finding::{Evidence, Location};
 use godiag_core::host::Host;
+use godiag_go::gocmd::GoReport;
 
-use crate::gocmd::GoReport;
 use crate::model::{GoEnv, Source, Var};
 use crate::startup::Export;
 

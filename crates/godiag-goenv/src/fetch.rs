@@ -10,7 +10,6 @@
 
 pub mod direct;
 pub mod git;
-pub mod modcache;
 pub mod model;
 pub mod netenv;
 pub mod probes;
@@ -27,15 +26,15 @@ use godiag_core::finding::Finding;
 use godiag_core::host::Host;
 use godiag_core::redact::redact;
 use godiag_core::runner::{self, Task, TaskOutput};
+use godiag_go::gocmd::{self, GoReport};
+use godiag_go::patterns::matches_prefix;
+use godiag_go::{escape, goproxy, modcache, semver};
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::checks::{self, FetchContext};
-use crate::gocmd::{self, GoReport};
-use crate::goproxy;
 use crate::model::{GoEnv, Source};
-use crate::patterns::matches_prefix;
-use crate::{escape, resolve, semver};
+use crate::resolve;
 use model::{Attempt, Outcome};
 use transport::Transport;
 use walk::Walker;
@@ -470,7 +469,7 @@ fn go_sum_mismatch(
     version: &str,
     go_mod: &[u8],
 ) -> Option<String> {
-    let hash = crate::dirhash::go_mod_hash(go_mod);
+    let hash = godiag_go::dirhash::go_mod_hash(go_mod);
     let line = project.sum_conflict(module, &format!("{version}/go.mod"), &hash)?;
     let name = if line.file.ends_with("go.work.sum") {
         "go.work.sum"

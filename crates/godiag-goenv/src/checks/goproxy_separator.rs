@@ -2,10 +2,10 @@
 
 use godiag_core::check::{Check, CheckMeta, CheckStatus, Domain};
 use godiag_core::finding::{Finding, Fix, Severity};
+use godiag_go::goproxy::{self, ProxyEntry};
 
 use super::fetch_fails::attempt_evidence;
 use super::{FetchContext, shell_quote};
-use crate::goproxy::{self, ProxyEntry};
 
 /// The separator after a GOPROXY entry does not fit how that entry fails.
 pub(crate) struct GoproxySeparator;

@@ -2,9 +2,9 @@
 
 use godiag_core::check::{Check, CheckMeta, CheckStatus, Domain};
 use godiag_core::finding::{Evidence, Finding, Fix, Severity};
+use godiag_go::modcache::{CacheEntry, CacheProblem};
 
 use super::{FetchContext, shell_quote};
-use crate::fetch::modcache::{CacheEntry, CacheProblem};
 
 /// A cached version whose zip, `.ziphash` or extraction is not what the go command left.
 pub(crate) struct ModuleCacheEntryCorrupt;

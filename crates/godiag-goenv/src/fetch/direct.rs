@@ -13,12 +13,12 @@ use std::path::Path;
 use std::time::Duration;
 
 use godiag_core::redact::redact;
+use godiag_go::patterns::matches_prefix;
+use godiag_go::semver;
 
 use super::git;
 use super::model::{Attempt, GoError, Op};
 use super::walk::Walker;
-use crate::patterns::matches_prefix;
-use crate::semver;
 
 /// A version-control repository found for a module path.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -13,16 +13,16 @@ use std::time::{Duration, Instant};
 
 use godiag_core::host::Host;
 use godiag_core::redact::redact;
+use godiag_go::escape;
+use godiag_go::goproxy::ProxyEntry;
+use godiag_go::modcache::CacheEntry;
+use godiag_go::patterns::matches_prefix;
+use godiag_go::semver;
 
 use super::direct::{self, Discovery};
-use super::modcache::CacheEntry;
 use super::model::{Attempt, GoError, MODULE_CACHE, Op, Rank};
 use super::netenv::{NetrcLine, credential_for};
 use super::transport::{HttpRequest, NetErrorKind, Transport};
-use crate::escape;
-use crate::goproxy::ProxyEntry;
-use crate::patterns::matches_prefix;
-use crate::semver;
 
 /// What the walk needs to know about the machine and settings.
 pub struct Walker<'a> {

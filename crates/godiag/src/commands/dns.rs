@@ -68,7 +68,7 @@ pub(crate) fn doctor_in_background(
     std::thread::spawn(move || {
         let env = godiag_goenv::resolve::resolve(
             host.as_ref(),
-            godiag_goenv::gocmd::find(host.as_ref()),
+            godiag_go::gocmd::find(host.as_ref()),
             None,
         );
         let hosts = godiag_dns::doctor::module_hosts(host.as_ref(), &env);
