@@ -8,6 +8,7 @@
     unreachable_pub
 )]
 
+mod crate_graph;
 mod dns_go_differential;
 mod dns_namespace;
 pub mod dns_probes;
