@@ -6,8 +6,9 @@
 //! -json MODULE@VERSION`: the query (`@v/list`, `@latest`, `.info`), then `.mod`, then
 //! `.zip` (probed with a one-byte range request, never downloaded). [`direct`] covers
 //! direct mode. Requests go through a [`transport::Transport`], so a recorded machine
-//! answers from files. Checks in `crate::checks` turn the report into findings.
+//! answers from files. The checks in [`checks`] turn the report into findings.
 
+pub mod checks;
 pub mod direct;
 pub mod git;
 pub mod model;
@@ -32,9 +33,9 @@ use godiag_go::{escape, goproxy, modcache, semver};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::checks::{self, FetchContext};
 use crate::model::{GoEnv, Source};
 use crate::resolve;
+use checks::FetchContext;
 use model::{Attempt, Outcome};
 use transport::Transport;
 use walk::Walker;
@@ -190,7 +191,7 @@ pub fn run(
     let left = deadline
         .saturating_sub(started.elapsed())
         .max(Duration::from_millis(50));
-    findings.extend(runner::run_checks(checks::FETCH, &context, left));
+    findings.extend(runner::run_checks(checks::ALL, &context, left));
     FetchOutcome { findings, result }
 }
 

@@ -20,3 +20,14 @@ pub mod paths;
 pub mod quoted;
 pub mod resolve;
 pub mod startup;
+
+use godiag_core::check::CheckMeta;
+
+/// The registry entries of every check of the domain, `go env`'s then `go fetch`'s, in code
+/// order: what `godiag explain` and SARIF rules list.
+#[must_use]
+pub fn registry() -> Vec<CheckMeta> {
+    let mut all = checks::registry();
+    all.extend(fetch::checks::registry());
+    all
+}

@@ -18,7 +18,7 @@ const META: CheckMeta = CheckMeta {
     status: CheckStatus::Stable,
     title: "A private module is sent to a public proxy",
     ok_title: "No private module path reaches a public proxy",
-    doc: include_str!("../../../../docs/checks/GO021.md"),
+    doc: include_str!("../../../../../docs/checks/GO021.md"),
 };
 
 impl Check<FetchContext> for PrivateModuleToProxy {

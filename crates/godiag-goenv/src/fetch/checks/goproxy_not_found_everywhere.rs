@@ -19,7 +19,7 @@ const META: CheckMeta = CheckMeta {
     status: CheckStatus::Stable,
     title: "A GOPROXY entry answers 404 for every module",
     ok_title: "Every configured proxy knows the modules it was asked for, or was not probed",
-    doc: include_str!("../../../../docs/checks/GO026.md"),
+    doc: include_str!("../../../../../docs/checks/GO026.md"),
 };
 
 impl Check<FetchContext> for GoproxyNotFoundEverywhere {
