@@ -281,7 +281,7 @@ fn trace(
     }
     let cache = env.value("GOMODCACHE");
     if !cache.is_empty() {
-        walker.download_dir = Some(format!("{}/cache/download", cache.trim_end_matches('/')));
+        walker.gomodcache = Some(cache.to_owned());
     }
     let modcache = (!cache.is_empty()).then_some(cache);
     let project = report.project.clone();
