@@ -1,9 +1,9 @@
 //! The `godiag go fetch` checks, one file each, and the context they share.
 //!
-//! They judge one [`FetchReport`](super::FetchReport): the walk, the project, the module
-//! cache, git and the checksum database as the go command met them. The registry ([`ALL`])
-//! owns dispatch; [`crate::registry`] lists these codes beside the Go environment's. They do
-//! not compute the environment or make requests: [`super::run`] does both, then runs them.
+//! They judge one [`FetchReport`]: the walk, the project, the module cache, git and the
+//! checksum database as the go command met them. The registry ([`ALL`]) owns dispatch;
+//! [`crate::registry`] lists these codes beside the Go environment's. They do not compute
+//! the environment or make requests: [`super::run`] does both, then runs them.
 
 mod checksum_mismatch;
 mod fetch_fails;
