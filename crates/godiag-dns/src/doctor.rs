@@ -9,8 +9,7 @@ use std::time::Duration;
 
 use godiag_core::finding::Finding;
 use godiag_core::host::Host;
-use godiag_goenv::goproxy::{self, ProxyEntry};
-use godiag_goenv::model::GoEnv;
+use godiag_go::goproxy::{self, ProxyEntry};
 use serde_json::{Value, json};
 
 use crate::domain::{self, Options, Outcome};
@@ -38,9 +37,23 @@ fn host_of(text: &str) -> Option<String> {
     plausible.then_some(host)
 }
 
-/// The hosts named by the Go environment and git's URL rewrites, each once.
+/// The Go settings that name module hosts, as `go env` prints them on this machine.
+///
+/// The caller computes them: the Go environment (with its files and defaults) is another
+/// domain's, and the name-resolution domain only needs these values.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GoSettings {
+    /// `GOPRIVATE`.
+    pub goprivate: String,
+    /// `GONOPROXY`.
+    pub gonoproxy: String,
+    /// `GOPROXY`.
+    pub goproxy: String,
+}
+
+/// The hosts named by the Go settings and git's URL rewrites, each once.
 #[must_use]
-pub fn module_hosts(host: &dyn Host, env: &GoEnv) -> Vec<ModuleHost> {
+pub fn module_hosts(host: &dyn Host, settings: &GoSettings) -> Vec<ModuleHost> {
     let mut hosts: Vec<ModuleHost> = Vec::new();
     let mut add = |name: Option<String>, from: &str| {
         if let Some(name) = name
@@ -52,12 +65,15 @@ pub fn module_hosts(host: &dyn Host, env: &GoEnv) -> Vec<ModuleHost> {
             });
         }
     };
-    for variable in ["GOPRIVATE", "GONOPROXY"] {
-        for pattern in env.value(variable).split(',') {
+    for (variable, value) in [
+        ("GOPRIVATE", &settings.goprivate),
+        ("GONOPROXY", &settings.gonoproxy),
+    ] {
+        for pattern in value.split(',') {
             add(host_of(pattern), variable);
         }
     }
-    if let Ok(entries) = goproxy::parse(env.value("GOPROXY")) {
+    if let Ok(entries) = goproxy::parse(&settings.goproxy) {
         for entry in entries {
             if let ProxyEntry::Url { url, .. } = entry
                 && !url.starts_with("file:")
@@ -116,8 +132,8 @@ pub fn run(
         go_command: true,
         ..ProgramChoice::default()
     };
-    let program =
-        (!hosts.is_empty()).then(|| domain::find_program(host.as_ref(), &choice, deadline / 2));
+    let program = (!hosts.is_empty())
+        .then(|| domain::find_program(host.as_ref(), &choice, None, deadline / 2));
     let handles: Vec<_> = hosts
         .iter()
         .map(|module_host| {
@@ -128,6 +144,7 @@ pub fn run(
                 servers: Vec::new(),
                 transport: transport.cloned(),
                 known_program: program.clone(),
+                cgo_enabled: None,
             };
             let left = deadline.saturating_sub(started.elapsed());
             thread::spawn(move || domain::run(host, &options, left))
@@ -180,5 +197,36 @@ mod tests {
         assert_eq!(host_of("*.corp.example"), None);
         assert_eq!(host_of("corp"), None);
         assert_eq!(host_of(""), None);
+    }
+
+    #[test]
+    fn hosts_from_go_settings_each_once_with_the_first_variable_naming_it() {
+        // A root with no git configuration: only the settings name hosts.
+        let machine = godiag_core::host::FixtureHost::new(
+            Path::new("/nonexistent/godiag-test-root"),
+            std::collections::BTreeMap::new(),
+        );
+        let settings = GoSettings {
+            goprivate: "git.corp.example/team,*.wild.example".into(),
+            gonoproxy: "git.corp.example,mirror.corp.example".into(),
+            goproxy: "https://goproxy.corp.example|file:///srv/mods,direct".into(),
+        };
+        let hosts: Vec<(String, String)> = module_hosts(&machine, &settings)
+            .into_iter()
+            .map(|h| (h.name, h.from))
+            .collect();
+        let expected = [
+            ("git.corp.example", "GOPRIVATE"),
+            ("mirror.corp.example", "GONOPROXY"),
+            ("goproxy.corp.example", "GOPROXY"),
+        ]
+        .map(|(name, from)| (name.to_owned(), from.to_owned()));
+        assert_eq!(hosts, expected);
+        // A GOPROXY the go command rejects names no host.
+        let rejected = GoSettings {
+            goproxy: "ftp://goproxy.corp.example".into(),
+            ..GoSettings::default()
+        };
+        assert_eq!(module_hosts(&machine, &rejected), []);
     }
 }

@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 use godiag_core::finding::Finding;
 use godiag_core::host::{CommandLine, Host};
 use godiag_core::runner::{self, Task, TaskOutput};
+use godiag_go::buildinfo::BuildInfo;
+use godiag_go::gocmd;
 use serde_json::Value;
 
 use crate::checks::{self, Context};
@@ -35,6 +37,10 @@ pub struct Options {
     pub transport: Option<Arc<dyn Transport>>,
     /// The program, when the caller already found it (doctor finds the go command once).
     pub known_program: Option<Program>,
+    /// `go env CGO_ENABLED` on this machine: how a program built here is built when `--cgo`
+    /// is not given. The caller computes it, since the Go environment is another domain's;
+    /// `None` when it is unknown.
+    pub cgo_enabled: Option<String>,
 }
 
 /// What the domain produced.
@@ -53,15 +59,16 @@ pub fn run(host: Arc<dyn Host>, options: &Options, deadline: Duration) -> Outcom
     let left = || deadline.saturating_sub(started.elapsed());
     let slot: Arc<Mutex<Option<(System, Program)>>> = Arc::new(Mutex::new(None));
     let task = {
-        let (host, slot, choice) = (
+        let (host, slot, choice, cgo_enabled) = (
             Arc::clone(&host),
             Arc::clone(&slot),
             options.program.clone(),
+            options.cgo_enabled.clone(),
         );
         let budget = left();
         Task::new("read-resolver-configuration", move || {
             let system = read::read(host.as_ref(), budget / 4);
-            let program = find_program(host.as_ref(), &choice, budget);
+            let program = find_program(host.as_ref(), &choice, cgo_enabled.as_deref(), budget);
             *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some((system, program));
             TaskOutput::default()
         })
@@ -312,9 +319,15 @@ fn direct_servers(prediction: &predict::Prediction, options: &Options) -> Vec<Ip
     servers
 }
 
-/// The program the user asked about: the go command, or a program built here.
+/// The program the user asked about: the go command, or a program built here
+/// (`cgo_enabled` is `go env CGO_ENABLED`, for when `--cgo` is not given).
 #[must_use]
-pub fn find_program(host: &dyn Host, choice: &ProgramChoice, budget: Duration) -> Program {
+pub fn find_program(
+    host: &dyn Host,
+    choice: &ProgramChoice,
+    cgo_enabled: Option<&str>,
+    budget: Duration,
+) -> Program {
     if choice.go_command {
         let binary = go_binary(host, budget);
         return program::go_command(
@@ -322,20 +335,12 @@ pub fn find_program(host: &dyn Host, choice: &ProgramChoice, budget: Duration) -
             binary.as_ref().map(|(path, info)| (path.as_path(), info)),
         );
     }
-    if choice.cgo.is_some() {
-        return program::user_program(choice, None);
-    }
-    let env = godiag_goenv::resolve::resolve(host, godiag_goenv::gocmd::find(host), None);
-    let cgo = env.var("CGO_ENABLED").and_then(|var| var.value.clone());
-    program::user_program(choice, cgo.as_deref())
+    program::user_program(choice, cgo_enabled)
 }
 
 /// The real go binary: the one on PATH, or `$GOROOT/bin/go` behind a wrapper script.
-fn go_binary(
-    host: &dyn Host,
-    budget: Duration,
-) -> Option<(PathBuf, godiag_goenv::buildinfo::BuildInfo)> {
-    let found = godiag_goenv::gocmd::find(host)?;
+fn go_binary(host: &dyn Host, budget: Duration) -> Option<(PathBuf, BuildInfo)> {
+    let found = gocmd::find(host)?;
     if let Some(build) = found.build.clone() {
         return Some((found.real_path, build));
     }

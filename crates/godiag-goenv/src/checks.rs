@@ -1,14 +1,11 @@
-//! The Go environment checks, one file each, and the context they share.
+//! The Go environment checks (`godiag go env`), one file each, and the context they share.
 //!
-//! The registry ([`ALL`]) owns dispatch; `godiag explain` and SARIF read [`registry`].
+//! The registry ([`ALL`]) owns dispatch; `godiag explain` and SARIF read
+//! [`crate::registry`], which adds the `go fetch` checks. Those live with the walk they judge,
+//! in `crate::fetch::checks`; nothing here knows about fetching.
 
 mod cache_dirs;
-mod checksum_mismatch;
 mod conflicting_values;
-mod fetch_fails;
-mod git_credentials_missing;
-mod git_unusable;
-mod git_url_rewritten;
 mod go_command_missing;
 mod go_env_disagrees;
 mod goenv_file_line_ignored;
@@ -16,20 +13,12 @@ mod goenv_shadowed;
 mod goflags_invalid;
 mod goinsecure_too_broad;
 mod gopath_mode;
-mod goproxy_not_found_everywhere;
-mod goproxy_separator;
 mod goproxy_unusable;
 mod gosumdb_off;
 mod gotoolchain_download;
-mod module_cache_entry_corrupt;
 mod not_seen_everywhere;
-mod plain_http_needs_goinsecure;
-mod private_module_to_proxy;
-mod private_module_to_sumdb;
 mod private_patterns;
-mod proxy_not_consulted;
 mod setting_invalid;
-mod tls_unknown_authority;
 mod unknown_variable;
 
 use std::path::Path;
@@ -38,8 +27,8 @@ use std::sync::Arc;
 use godiag_core::check::{Check, CheckMeta};
 use godiag_core::finding::{Evidence, Location};
 use godiag_core::host::Host;
+use godiag_go::gocmd::GoReport;
 
-use crate::gocmd::GoReport;
 use crate::model::{GoEnv, Source, Var};
 use crate::startup::Export;
 
@@ -56,59 +45,6 @@ pub struct Context {
     /// False when looking for the go command did not finish before the deadline, so its
     /// absence is not known.
     pub go_search_finished: bool,
-}
-
-/// What the `go fetch` checks look at.
-pub struct FetchContext {
-    /// The machine.
-    pub host: Arc<dyn Host>,
-    /// The computed Go environment.
-    pub env: GoEnv,
-    /// Every step of the walk and how it ended.
-    pub report: crate::fetch::FetchReport,
-}
-
-/// The checks of `godiag go fetch`, in code order.
-pub static FETCH: &[&dyn Check<FetchContext>] = &[
-    &fetch_fails::FetchFails,
-    &private_module_to_proxy::PrivateModuleToProxy,
-    &private_module_to_sumdb::PrivateModuleToSumdb,
-    &goproxy_separator::GoproxySeparator,
-    &module_cache_entry_corrupt::ModuleCacheEntryCorrupt,
-    &proxy_not_consulted::ProxyNotConsulted,
-    &goproxy_not_found_everywhere::GoproxyNotFoundEverywhere,
-    &checksum_mismatch::ChecksumMismatch,
-    &tls_unknown_authority::TlsUnknownAuthority,
-    &git_unusable::GitUnusable,
-    &git_credentials_missing::GitCredentialsMissing,
-    &git_url_rewritten::GitUrlRewritten,
-    &plain_http_needs_goinsecure::PlainHttpNeedsGoinsecure,
-];
-
-/// The GOPRIVATE pattern that would cover `module`: its host, or host/owner on the big
-/// public hosting sites.
-fn private_pattern(module: &str) -> String {
-    let parts: Vec<&str> = module.split('/').collect();
-    match parts.as_slice() {
-        [
-            host @ ("github.com" | "gitlab.com" | "bitbucket.org"),
-            owner,
-            ..,
-        ] => format!("{host}/{owner}"),
-        [host, ..] => (*host).to_owned(),
-        [] => module.to_owned(),
-    }
-}
-
-/// `go env -w NAME=...` that appends `pattern` to the current value.
-fn append_pattern(env: &GoEnv, name: &str, pattern: &str) -> String {
-    let current = env.value(name);
-    let value = if current.is_empty() {
-        pattern.to_owned()
-    } else {
-        format!("{current},{pattern}")
-    };
-    format!("go env -w {name}={}", shell_quote(&value))
 }
 
 /// Every check of the domain, in code order.
@@ -137,10 +73,7 @@ pub static ALL: &[&dyn Check<Context>] = &[
 /// The registry entries of every check, in code order.
 #[must_use]
 pub fn registry() -> Vec<CheckMeta> {
-    ALL.iter()
-        .map(|check| *check.meta())
-        .chain(FETCH.iter().map(|check| *check.meta()))
-        .collect()
+    ALL.iter().map(|check| *check.meta()).collect()
 }
 
 /// Where a variable's value was set, as a finding location (`None` for the OS environment
@@ -187,7 +120,7 @@ fn export_evidence(context: &Context, name: &str) -> Vec<Evidence> {
 }
 
 /// Shell-quotes a value for a command line.
-fn shell_quote(value: &str) -> String {
+pub(crate) fn shell_quote(value: &str) -> String {
     if !value.is_empty()
         && value
             .bytes()

@@ -7,10 +7,10 @@ use std::time::{Duration, Instant};
 use godiag_core::finding::Finding;
 use godiag_core::host::Host;
 use godiag_core::runner::{self, Task, TaskOutput, duration_ms};
+use godiag_go::gocmd::{self, GO_ENV_JSON, GoReport};
 use serde_json::{Value, json};
 
 use crate::checks::{self, Context};
-use crate::gocmd::{self, GO_ENV_JSON, GoReport};
 use crate::known::{KNOWN_ENV, OTHER_GO_VARIABLES};
 use crate::model::{ExportedIn, GoEnv, Source};
 use crate::resolve;

@@ -6,11 +6,11 @@
 //! -json MODULE@VERSION`: the query (`@v/list`, `@latest`, `.info`), then `.mod`, then
 //! `.zip` (probed with a one-byte range request, never downloaded). [`direct`] covers
 //! direct mode. Requests go through a [`transport::Transport`], so a recorded machine
-//! answers from files. Checks in `crate::checks` turn the report into findings.
+//! answers from files. The checks in [`checks`] turn the report into findings.
 
+pub mod checks;
 pub mod direct;
 pub mod git;
-pub mod modcache;
 pub mod model;
 pub mod netenv;
 pub mod probes;
@@ -27,15 +27,15 @@ use godiag_core::finding::Finding;
 use godiag_core::host::Host;
 use godiag_core::redact::redact;
 use godiag_core::runner::{self, Task, TaskOutput};
+use godiag_go::gocmd::{self, GoReport};
+use godiag_go::patterns::matches_prefix;
+use godiag_go::{escape, goproxy, modcache, semver};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::checks::{self, FetchContext};
-use crate::gocmd::{self, GoReport};
-use crate::goproxy;
 use crate::model::{GoEnv, Source};
-use crate::patterns::matches_prefix;
-use crate::{escape, resolve, semver};
+use crate::resolve;
+use checks::FetchContext;
 use model::{Attempt, Outcome};
 use transport::Transport;
 use walk::Walker;
@@ -191,7 +191,7 @@ pub fn run(
     let left = deadline
         .saturating_sub(started.elapsed())
         .max(Duration::from_millis(50));
-    findings.extend(runner::run_checks(checks::FETCH, &context, left));
+    findings.extend(runner::run_checks(checks::ALL, &context, left));
     FetchOutcome { findings, result }
 }
 
@@ -281,7 +281,7 @@ fn trace(
     }
     let cache = env.value("GOMODCACHE");
     if !cache.is_empty() {
-        walker.download_dir = Some(format!("{}/cache/download", cache.trim_end_matches('/')));
+        walker.gomodcache = Some(cache.to_owned());
     }
     let modcache = (!cache.is_empty()).then_some(cache);
     let project = report.project.clone();
@@ -470,7 +470,7 @@ fn go_sum_mismatch(
     version: &str,
     go_mod: &[u8],
 ) -> Option<String> {
-    let hash = crate::dirhash::go_mod_hash(go_mod);
+    let hash = godiag_go::dirhash::go_mod_hash(go_mod);
     let line = project.sum_conflict(module, &format!("{version}/go.mod"), &hash)?;
     let name = if line.file.ends_with("go.work.sum") {
         "go.work.sum"

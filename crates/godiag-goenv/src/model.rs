@@ -3,9 +3,9 @@
 
 use std::path::PathBuf;
 
+use godiag_go::gocmd::GoBinary;
 use serde::Serialize;
 
-use crate::buildinfo::BuildInfo;
 use crate::envfile::EnvFile;
 use crate::startup::Seer;
 
@@ -63,22 +63,6 @@ pub struct Var {
     pub note: Option<String>,
     /// Startup files that export it.
     pub exported_in: Vec<ExportedIn>,
-}
-
-/// The go command godiag found.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct GoBinary {
-    /// The path found on PATH.
-    pub path: PathBuf,
-    /// The version (`go1.27.3`), when readable.
-    pub version: Option<String>,
-    /// The file it resolves to.
-    pub real_path: PathBuf,
-    /// True when it is a script or other non-Go program that runs the real go command.
-    pub wrapper: bool,
-    /// Build information of the Go binary.
-    #[serde(skip)]
-    pub build: Option<BuildInfo>,
 }
 
 /// Something the go command itself will refuse, found while computing the environment.

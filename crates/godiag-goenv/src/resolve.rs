@@ -10,11 +10,12 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use godiag_core::host::Host;
+use godiag_go::buildinfo::{self, BuildInfo};
+use godiag_go::gocmd::GoBinary;
 
-use crate::buildinfo::{self, BuildInfo};
 use crate::envfile::{self, EnvFile};
 use crate::known;
-use crate::model::{FileLine, GoBinary, GoEnv, Refusal, Source, Var};
+use crate::model::{FileLine, GoEnv, Refusal, Source, Var};
 use crate::paths::{clean, is_abs, join, split_list};
 use crate::quoted;
 

@@ -10,7 +10,7 @@ use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use godiag_core::host::Host;
-use godiag_goenv::buildinfo;
+use godiag_go::buildinfo;
 
 use crate::bind;
 use crate::model::{Family, GoBuild, Listener, Process, RawListener, TableSource};

@@ -84,7 +84,7 @@ pub fn run_command(args: &Args) -> anyhow::Result<ExitStatus> {
 #[must_use]
 pub(crate) fn registry() -> Vec<CheckMeta> {
     let mut all = core_checks::ALL.to_vec();
-    all.extend(godiag_goenv::checks::registry());
+    all.extend(godiag_goenv::registry());
     all.extend(godiag_net::checks::registry());
     all.extend(godiag_otel::checks::registry());
     all.extend(godiag_dns::checks::registry());

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use godiag_goenv::buildinfo::{self, BuildInfo};
+use godiag_go::buildinfo::{self, BuildInfo};
 
 use super::go_order::{GoBuild, GoRuntime};
 

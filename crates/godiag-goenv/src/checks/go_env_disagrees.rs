@@ -6,9 +6,9 @@
 
 use godiag_core::check::{Check, CheckMeta, CheckStatus, Domain};
 use godiag_core::finding::{Evidence, Finding, Fix, Severity};
+use godiag_go::gocmd::{GO_ENV_JSON, GoReport};
 
 use super::Context;
-use crate::gocmd::{GO_ENV_JSON, GoReport};
 use crate::model::Source;
 
 /// The go command reports values other than the ones its configuration implies.

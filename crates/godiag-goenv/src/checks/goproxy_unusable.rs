@@ -2,9 +2,9 @@
 
 use godiag_core::check::{Check, CheckMeta, CheckStatus, Domain};
 use godiag_core::finding::{Finding, Fix, Severity};
+use godiag_go::goproxy::{self, ProxyEntry};
 
 use super::{Context, var_evidence, var_location};
-use crate::goproxy::{self, ProxyEntry};
 use crate::model::Source;
 
 /// GOPROXY is off, empty or malformed.

@@ -2,9 +2,9 @@
 
 use godiag_core::check::{Check, CheckMeta, CheckStatus, Domain};
 use godiag_core::finding::{Finding, Fix, Severity};
+use godiag_go::goproxy::{self, PUBLIC_PROXIES, ProxyEntry};
 
 use super::{Context, var_evidence, var_location};
-use crate::goproxy::{self, PUBLIC_PROXIES, ProxyEntry};
 
 /// GOSUMDB=off while GOPROXY reaches a public proxy or `direct`.
 pub(crate) struct GosumdbOff;

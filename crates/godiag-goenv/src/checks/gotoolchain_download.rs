@@ -5,10 +5,10 @@ use std::path::Path;
 
 use godiag_core::check::{Check, CheckMeta, CheckStatus, Domain};
 use godiag_core::finding::{Evidence, Finding, Fix, Severity};
+use godiag_go::goproxy::{self, ProxyEntry};
+use godiag_go::gover::Version;
 
 use super::{Context, var_evidence, var_location};
-use crate::goproxy::{self, ProxyEntry};
-use crate::gover::Version;
 use crate::paths::join;
 
 /// The go command will switch to, and usually download, a toolchain it does not have.

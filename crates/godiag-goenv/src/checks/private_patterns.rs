@@ -4,10 +4,10 @@ use std::path::Path;
 
 use godiag_core::check::{Check, CheckMeta, CheckStatus, Domain};
 use godiag_core::finding::{Finding, Fix, Severity};
+use godiag_go::patterns::matches_prefix;
 
 use super::{Context, shell_quote, var_evidence, var_location};
 use crate::model::Source;
-use crate::patterns::matches_prefix;
 
 /// Private-module patterns that leak modules or never match.
 pub(crate) struct PrivatePatterns;

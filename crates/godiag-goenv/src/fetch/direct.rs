@@ -13,12 +13,13 @@ use std::path::Path;
 use std::time::Duration;
 
 use godiag_core::redact::redact;
+use godiag_go::modcache;
+use godiag_go::patterns::matches_prefix;
+use godiag_go::semver;
 
 use super::git;
 use super::model::{Attempt, GoError, Op};
 use super::walk::Walker;
-use crate::patterns::matches_prefix;
-use crate::semver;
 
 /// A version-control repository found for a module path.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -275,13 +276,8 @@ pub fn vcs_op(
 /// the go command words (a `git version` failure stops the repository's lookup; an
 /// `ls-remote` failure is the version's `invalid version:` error).
 fn ls_remote(walker: &mut Walker<'_>, index: usize, repo: &Repo) -> Result<Vec<String>, GoError> {
-    let gomodcache = walker
-        .download_dir
-        .as_deref()
-        .and_then(|dir| dir.strip_suffix("/cache/download"))
-        .unwrap_or_default()
-        .to_owned();
-    let work = git::work_dir(&gomodcache, &repo.url);
+    let gomodcache = walker.gomodcache.as_deref().unwrap_or_default();
+    let work = modcache::vcs_work_dir(gomodcache, "git3", &repo.url);
     let timeout = walker.left().min(Duration::from_secs(30));
     let listed = git::ls_remote(walker.host, &repo.url, &work, timeout);
     let env: BTreeMap<String, String> = walker.host.env_vars().into_iter().collect();

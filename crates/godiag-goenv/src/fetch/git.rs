@@ -7,14 +7,12 @@
 //! [`parse_config`] and [`rewrite`] are pure; the rest runs git or reads files through Host.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use godiag_core::host::{CommandLine, Host};
 use godiag_core::redact::redact;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 /// What godiag learnt about git for a direct-mode fetch (`.go.fetch.git`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -270,17 +268,6 @@ pub fn run_version(host: &dyn Host, timeout: Duration) -> Result<String, String>
     }
 }
 
-/// The work directory the go command keeps for a remote (codehost `WorkDir`, type `git3`).
-#[must_use]
-pub fn work_dir(gomodcache: &str, url: &str) -> String {
-    let digest = Sha256::digest(format!("git3:{url}").as_bytes());
-    let hex = digest.iter().fold(String::new(), |mut hex, b| {
-        let _ = write!(hex, "{b:02x}");
-        hex
-    });
-    format!("{}/cache/vcs/{hex}", gomodcache.trim_end_matches('/'))
-}
-
 /// What `git ls-remote` gave.
 pub struct LsRemote {
     /// The refs, when it succeeded.
@@ -400,7 +387,7 @@ mod tests {
     }
 
     #[test]
-    fn versions_and_work_dirs() {
+    fn versions() {
         assert_eq!(
             parse_version("git version 2.47.3\n").map(|v| (v.1, v.2)),
             Some((2, 47))
@@ -410,6 +397,5 @@ mod tests {
             Some("2.39.5".to_owned())
         );
         assert_eq!(parse_version("hub version 1"), None);
-        assert!(work_dir("/m", "https://github.com/user/repo").starts_with("/m/cache/vcs/"));
     }
 }

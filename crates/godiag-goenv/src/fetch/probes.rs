@@ -12,13 +12,13 @@ use std::time::Instant;
 
 use godiag_core::host::Host;
 use godiag_core::redact::redact;
+use godiag_go::escape;
+use godiag_go::goproxy::ProxyEntry;
+use godiag_go::patterns::matches_prefix;
 
 use super::model::{Attempt, Op};
 use super::transport::{NetErrorKind, Transport};
 use super::walk::Walker;
-use crate::escape;
-use crate::goproxy::ProxyEntry;
-use crate::patterns::matches_prefix;
 
 /// The module every public mirror serves, used as the reference.
 pub const REFERENCE_MODULE: &str = "golang.org/x/mod";

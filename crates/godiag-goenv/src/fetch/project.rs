@@ -13,13 +13,13 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use godiag_core::host::Host;
+use godiag_go::gover::Version;
+use godiag_go::modfile::{self, Kind, ModFile, Replace};
+use godiag_go::semver;
 use serde::Serialize;
 
-use crate::gover::Version;
 use crate::model::GoEnv;
-use crate::modfile::{self, Kind, ModFile, Replace};
 use crate::paths::{clean, is_abs, join, short_path};
-use crate::semver;
 
 /// A module of the build that is not downloaded: the main module or a workspace module.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -7,14 +7,14 @@
 //! or 410 everywhere means the database itself at `https://<name>`), then
 //! `<base>/lookup/<path>@<version>`, whose signed tree head is verified with the key.
 
+use godiag_go::escape;
+use godiag_go::goproxy::ProxyEntry;
+use godiag_go::note::{self, SUM_GOLANG_ORG_KEY};
+use godiag_go::patterns::matches_prefix;
 use serde::Serialize;
 
 use super::model::{Attempt, GoError, Op};
 use super::walk::Walker;
-use crate::escape;
-use crate::goproxy::ProxyEntry;
-use crate::note::{self, SUM_GOLANG_ORG_KEY};
-use crate::patterns::matches_prefix;
 
 /// GOSUMDB read the way `dbDial` reads it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -210,7 +210,7 @@ fn lookup(
         .map(str::to_owned)
         .collect();
     if let Some(data) = go_mod {
-        let ours = crate::dirhash::go_mod_hash(data);
+        let ours = godiag_go::dirhash::go_mod_hash(data);
         report.go_mod_matches = report
             .lines
             .iter()

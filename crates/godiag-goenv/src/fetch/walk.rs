@@ -13,16 +13,16 @@ use std::time::{Duration, Instant};
 
 use godiag_core::host::Host;
 use godiag_core::redact::redact;
+use godiag_go::escape;
+use godiag_go::goproxy::ProxyEntry;
+use godiag_go::modcache::{self, CacheEntry};
+use godiag_go::patterns::matches_prefix;
+use godiag_go::semver;
 
 use super::direct::{self, Discovery};
-use super::modcache::CacheEntry;
 use super::model::{Attempt, GoError, MODULE_CACHE, Op, Rank};
 use super::netenv::{NetrcLine, credential_for};
 use super::transport::{HttpRequest, NetErrorKind, Transport};
-use crate::escape;
-use crate::goproxy::ProxyEntry;
-use crate::patterns::matches_prefix;
-use crate::semver;
 
 /// What the walk needs to know about the machine and settings.
 pub struct Walker<'a> {
@@ -42,8 +42,8 @@ pub struct Walker<'a> {
     pub netrc: Vec<NetrcLine>,
     /// GOAUTH is `off`.
     pub auth_off: bool,
-    /// `$GOMODCACHE/cache/download`, when known.
-    pub download_dir: Option<String>,
+    /// GOMODCACHE, when known.
+    pub gomodcache: Option<String>,
     /// When every request must be done.
     pub deadline: Instant,
     /// Every step so far.
@@ -103,7 +103,7 @@ impl<'a> Walker<'a> {
             host,
             netrc: Vec::new(),
             auth_off: false,
-            download_dir: None,
+            gomodcache: None,
             deadline,
             attempts: Vec::new(),
             infos: BTreeSet::new(),
@@ -733,10 +733,8 @@ impl<'a> Walker<'a> {
     }
 
     fn cache_file(&self, version: &str, ext: &str) -> Option<String> {
-        let dir = self.download_dir.as_ref()?;
-        let path = escape::escape_path(&self.module).ok()?;
-        let version = escape::escape_version(version).ok()?;
-        Some(format!("{dir}/{path}/@v/{version}.{ext}"))
+        let dir = modcache::download_dir(self.gomodcache.as_ref()?);
+        modcache::version_stem(&dir, &self.module, version).map(|stem| format!("{stem}.{ext}"))
     }
 
     fn on_disk(&self, version: &str, ext: &str) -> bool {

@@ -5,10 +5,13 @@ use std::sync::Arc;
 
 use godiag_core::host::Host;
 use godiag_core::report::Report;
+use godiag_dns::doctor::GoSettings;
 use godiag_dns::domain::{self, Options};
 use godiag_dns::model::program::ProgramChoice;
 use godiag_dns::probe;
 use godiag_dns::probe::transport::{RealTransport, Transport};
+use godiag_go::gocmd;
+use godiag_goenv::model::GoEnv;
 use serde_json::json;
 
 use super::{apply_fixes, build_host, emit};
@@ -25,9 +28,19 @@ fn transport(global: &GlobalArgs, host: &dyn Host) -> Option<Arc<dyn Transport>>
         .then(|| Arc::new(probe::fixture_transport(host)) as Arc<dyn Transport>)
 }
 
+/// The Go environment as the go command computes it here (godiag-goenv owns that rule).
+fn go_env(host: &dyn Host) -> GoEnv {
+    godiag_goenv::resolve::resolve(host, gocmd::find(host), None)
+}
+
 /// Runs the name-resolution domain for one host and renders the report.
 pub(crate) fn run(args: &DnsArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> {
     let host = build_host(global)?;
+    let go_command = args.for_ == ForArg::GoCommand;
+    // Only a program built here without `--cgo` gets the go command's CGO_ENABLED.
+    let cgo_enabled = (args.cgo.is_none() && !go_command)
+        .then(|| go_env(host.as_ref()).var("CGO_ENABLED")?.value.clone())
+        .flatten();
     let options = Options {
         name: args.host.clone(),
         program: ProgramChoice {
@@ -40,11 +53,12 @@ pub(crate) fn run(args: &DnsArgs, global: &GlobalArgs) -> anyhow::Result<ExitSta
                     NetTag::Netcgo => "netcgo".to_owned(),
                 })
                 .collect(),
-            go_command: args.for_ == ForArg::GoCommand,
+            go_command,
         },
         servers: args.servers.clone(),
         transport: transport(global, host.as_ref()),
         known_program: None,
+        cgo_enabled,
     };
     let outcome = domain::run(Arc::clone(&host), &options, global.deadline);
     let mut report = Report::new("dns", outcome.findings, json!(outcome.result));
@@ -66,12 +80,13 @@ pub(crate) fn doctor_in_background(
     let transport = transport(global, host.as_ref());
     let deadline = global.deadline;
     std::thread::spawn(move || {
-        let env = godiag_goenv::resolve::resolve(
-            host.as_ref(),
-            godiag_goenv::gocmd::find(host.as_ref()),
-            None,
-        );
-        let hosts = godiag_dns::doctor::module_hosts(host.as_ref(), &env);
+        let env = go_env(host.as_ref());
+        let settings = GoSettings {
+            goprivate: env.value("GOPRIVATE").to_owned(),
+            gonoproxy: env.value("GONOPROXY").to_owned(),
+            goproxy: env.value("GOPROXY").to_owned(),
+        };
+        let hosts = godiag_dns::doctor::module_hosts(host.as_ref(), &settings);
         godiag_dns::doctor::run(&host, &hosts, transport.as_ref(), deadline)
     })
 }

@@ -427,7 +427,7 @@ fn build_info_matches_go_version_m() {
         .unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
-    let info = godiag_goenv::buildinfo::read(&godiag_core::host::RealHost, &go).unwrap();
+    let info = godiag_go::buildinfo::read(&godiag_core::host::RealHost, &go).unwrap();
     let version = text.lines().next().unwrap().rsplit(' ').next().unwrap();
     assert_eq!(info.go_version, version);
     let mut settings = BTreeMap::new();
@@ -445,7 +445,7 @@ fn build_info_matches_go_version_m() {
     assert!(!settings.is_empty());
     assert_eq!(info.settings, settings);
     // The whole-file scan, the reader's fallback, agrees.
-    let scanned = godiag_goenv::buildinfo::parse(&fs::read(&go).unwrap()).unwrap();
+    let scanned = godiag_go::buildinfo::parse(&fs::read(&go).unwrap()).unwrap();
     assert_eq!(scanned, info);
 }
 

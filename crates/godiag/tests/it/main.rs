@@ -8,9 +8,11 @@
     unreachable_pub
 )]
 
+mod crate_graph;
 mod dns_go_differential;
 mod dns_namespace;
 pub mod dns_probes;
+mod dns_program;
 mod docs_index;
 mod fetch_cache_differential;
 mod fetch_differential;

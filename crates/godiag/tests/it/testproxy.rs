@@ -303,7 +303,7 @@ pub fn module_zip(version: &str) -> Vec<u8> {
     let mut central = Vec::new();
     for (name, content) in &files {
         let offset = u32::try_from(out.len()).unwrap();
-        let crc = godiag_goenv::dirhash::zip::crc32(content.as_bytes());
+        let crc = godiag_go::dirhash::zip::crc32(content.as_bytes());
         let size = u32::try_from(content.len()).unwrap();
         let data = if deflate {
             miniz_oxide::deflate::compress_to_vec(content.as_bytes(), 6)

@@ -16,7 +16,7 @@ const META: CheckMeta = CheckMeta {
     status: CheckStatus::Stable,
     title: "The module's content does not match go.sum",
     ok_title: "go.sum agrees with what was served, or has no line for it",
-    doc: include_str!("../../../../docs/checks/GO027.md"),
+    doc: include_str!("../../../../../docs/checks/GO027.md"),
 };
 
 impl Check<FetchContext> for ChecksumMismatch {

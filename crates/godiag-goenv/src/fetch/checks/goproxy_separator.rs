@@ -2,10 +2,11 @@
 
 use godiag_core::check::{Check, CheckMeta, CheckStatus, Domain};
 use godiag_core::finding::{Finding, Fix, Severity};
+use godiag_go::goproxy::{self, ProxyEntry};
 
+use super::FetchContext;
 use super::fetch_fails::attempt_evidence;
-use super::{FetchContext, shell_quote};
-use crate::goproxy::{self, ProxyEntry};
+use crate::checks::shell_quote;
 
 /// The separator after a GOPROXY entry does not fit how that entry fails.
 pub(crate) struct GoproxySeparator;
@@ -18,7 +19,7 @@ const META: CheckMeta = CheckMeta {
     status: CheckStatus::Stable,
     title: "A GOPROXY separator does not fit the errors the proxy gives",
     ok_title: "GOPROXY separators fit the answers",
-    doc: include_str!("../../../../docs/checks/GO023.md"),
+    doc: include_str!("../../../../../docs/checks/GO023.md"),
 };
 
 impl Check<FetchContext> for GoproxySeparator {

@@ -2,10 +2,10 @@
 
 use godiag_core::check::{Check, CheckMeta, CheckStatus, Domain};
 use godiag_core::finding::{Finding, Fix, Severity};
+use godiag_go::goproxy::{PUBLIC_PROXIES, host_of};
 
 use super::fetch_fails::attempt_evidence;
 use super::{FetchContext, append_pattern, private_pattern};
-use crate::goproxy::{PUBLIC_PROXIES, host_of};
 
 /// A private module path that GOPRIVATE/GONOPROXY does not cover reaches a public proxy.
 pub(crate) struct PrivateModuleToProxy;
@@ -18,7 +18,7 @@ const META: CheckMeta = CheckMeta {
     status: CheckStatus::Stable,
     title: "A private module is sent to a public proxy",
     ok_title: "No private module path reaches a public proxy",
-    doc: include_str!("../../../../docs/checks/GO021.md"),
+    doc: include_str!("../../../../../docs/checks/GO021.md"),
 };
 
 impl Check<FetchContext> for PrivateModuleToProxy {

@@ -19,7 +19,7 @@ const META: CheckMeta = CheckMeta {
     status: CheckStatus::Stable,
     title: "A GOPROXY entry answers 404 for every module",
     ok_title: "Every configured proxy knows the modules it was asked for, or was not probed",
-    doc: include_str!("../../../../docs/checks/GO026.md"),
+    doc: include_str!("../../../../../docs/checks/GO026.md"),
 };
 
 impl Check<FetchContext> for GoproxyNotFoundEverywhere {
@@ -42,7 +42,8 @@ impl Check<FetchContext> for GoproxyNotFoundEverywhere {
             // The module's own list must be missing too: a proxy that lists the module
             // works, and only serves a private set of modules.
             let module = report.fetched_module();
-            let escaped = crate::escape::escape_path(module).unwrap_or_else(|_| module.to_owned());
+            let escaped =
+                godiag_go::escape::escape_path(module).unwrap_or_else(|_| module.to_owned());
             let list_suffix = format!("/{escaped}/@v/list");
             let module_listed = report
                 .attempts

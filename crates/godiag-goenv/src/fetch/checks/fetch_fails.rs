@@ -17,7 +17,7 @@ const META: CheckMeta = CheckMeta {
     status: CheckStatus::Stable,
     title: "The go command would fail to download the module",
     ok_title: "The go command would download the module",
-    doc: include_str!("../../../../docs/checks/GO020.md"),
+    doc: include_str!("../../../../../docs/checks/GO020.md"),
 };
 
 impl Check<FetchContext> for FetchFails {

@@ -2,9 +2,10 @@
 
 use godiag_core::check::{Check, CheckMeta, CheckStatus, Domain};
 use godiag_core::finding::{Evidence, Finding, Fix, Severity};
+use godiag_go::modcache::{CacheEntry, CacheProblem};
 
-use super::{FetchContext, shell_quote};
-use crate::fetch::modcache::{CacheEntry, CacheProblem};
+use super::FetchContext;
+use crate::checks::shell_quote;
 
 /// A cached version whose zip, `.ziphash` or extraction is not what the go command left.
 pub(crate) struct ModuleCacheEntryCorrupt;
@@ -17,7 +18,7 @@ const META: CheckMeta = CheckMeta {
     status: CheckStatus::Stable,
     title: "The module cache holds a stale or corrupt copy of the version",
     ok_title: "The module cache's copy of the version is intact, or absent",
-    doc: include_str!("../../../../docs/checks/GO024.md"),
+    doc: include_str!("../../../../../docs/checks/GO024.md"),
 };
 
 impl Check<FetchContext> for ModuleCacheEntryCorrupt {

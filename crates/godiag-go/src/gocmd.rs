@@ -1,13 +1,13 @@
 //! Finds the go command and asks it for its own view (`go env -json`), under a deadline.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use godiag_core::host::{CommandLine, Host};
+use serde::Serialize;
 
-use crate::buildinfo;
-use crate::model::GoBinary;
+use crate::buildinfo::{self, BuildInfo};
 
 /// Finds `go` on the host's PATH and reads how it was built.
 #[must_use]
@@ -22,6 +22,22 @@ pub fn find(host: &dyn Host) -> Option<GoBinary> {
         real_path,
         build,
     })
+}
+
+/// The go command godiag found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GoBinary {
+    /// The path found on PATH.
+    pub path: PathBuf,
+    /// The version (`go1.27.3`), when readable.
+    pub version: Option<String>,
+    /// The file it resolves to.
+    pub real_path: PathBuf,
+    /// True when it is a script or other non-Go program that runs the real go command.
+    pub wrapper: bool,
+    /// Build information of the Go binary.
+    #[serde(skip)]
+    pub build: Option<BuildInfo>,
 }
 
 /// What `go env -json` said.

@@ -17,7 +17,7 @@ const META: CheckMeta = CheckMeta {
     status: CheckStatus::Stable,
     title: "Direct mode needs git, and git is missing or too old",
     ok_title: "git is available for direct mode, or not needed",
-    doc: include_str!("../../../../docs/checks/GO029.md"),
+    doc: include_str!("../../../../../docs/checks/GO029.md"),
 };
 
 impl Check<FetchContext> for GitUnusable {

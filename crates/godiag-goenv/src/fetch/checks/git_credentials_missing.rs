@@ -17,7 +17,7 @@ const META: CheckMeta = CheckMeta {
     status: CheckStatus::Stable,
     title: "git needs credentials for the repository and has none",
     ok_title: "git reaches the repository without prompting, or is not used",
-    doc: include_str!("../../../../docs/checks/GO030.md"),
+    doc: include_str!("../../../../../docs/checks/GO030.md"),
 };
 
 impl Check<FetchContext> for GitCredentialsMissing {

@@ -8,11 +8,17 @@
 //! well-formed one is trusted as it is. `DownloadDir` treats an extracted directory with a
 //! `.partial` file beside the zip as unfinished and extracts again. A `.lock` file is left
 //! beside every downloaded version (lockedfile never removes it) and means nothing.
+//!
+//! The layout itself ([`download_dir`], [`version_stem`], [`extracted_dir`],
+//! [`vcs_work_dir`]) is the go command's, so a fetch, a check and a proxy all name the same
+//! files. Paths are GOMODCACHE-relative text, as `go env GOMODCACHE` prints it.
 
+use std::fmt::Write as _;
 use std::path::Path;
 
 use godiag_core::host::Host;
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 
 use crate::{dirhash, escape};
 
@@ -120,6 +126,47 @@ impl CacheEntry {
     }
 }
 
+/// `$GOMODCACHE/cache/download`, where downloaded versions are kept (modfetch `cacheDir`
+/// joined with `cache/download`).
+#[must_use]
+pub fn download_dir(gomodcache: &str) -> String {
+    format!("{}/cache/download", gomodcache.trim_end_matches('/'))
+}
+
+/// `<download_dir>/<escaped path>/@v/<escaped version>`: the files of one version without
+/// their extension (`.info`, `.mod`, `.zip`, `.ziphash`, `.partial`, `.lock`), as modfetch
+/// `CachePath` names them; `None` when the path or version cannot be escaped.
+#[must_use]
+pub fn version_stem(download_dir: &str, module: &str, version: &str) -> Option<String> {
+    let path = escape::escape_path(module).ok()?;
+    let version = escape::escape_version(version).ok()?;
+    Some(format!("{download_dir}/{path}/@v/{version}"))
+}
+
+/// `$GOMODCACHE/<escaped path>@<escaped version>`: the extracted tree (modfetch
+/// `DownloadDir`); `None` when the path or version cannot be escaped.
+#[must_use]
+pub fn extracted_dir(gomodcache: &str, module: &str, version: &str) -> Option<String> {
+    let path = escape::escape_path(module).ok()?;
+    let version = escape::escape_version(version).ok()?;
+    Some(format!(
+        "{}/{path}@{version}",
+        gomodcache.trim_end_matches('/')
+    ))
+}
+
+/// `$GOMODCACHE/cache/vcs/<sha256 of "KIND:REMOTE" in hex>`: the work directory the go
+/// command keeps for a repository (codehost `WorkDir`; `kind` is `git3` for git).
+#[must_use]
+pub fn vcs_work_dir(gomodcache: &str, kind: &str, remote: &str) -> String {
+    let digest = Sha256::digest(format!("{kind}:{remote}").as_bytes());
+    let hex = digest.iter().fold(String::new(), |mut hex, b| {
+        let _ = write!(hex, "{b:02x}");
+        hex
+    });
+    format!("{}/cache/vcs/{hex}", gomodcache.trim_end_matches('/'))
+}
+
 /// Looks at the cache files of `module@version` under `gomodcache`; `None` when the path
 /// or version cannot be escaped.
 #[must_use]
@@ -129,15 +176,12 @@ pub fn inspect(
     module: &str,
     version: &str,
 ) -> Option<CacheEntry> {
-    let root = gomodcache.trim_end_matches('/');
-    let path = escape::escape_path(module).ok()?;
-    let escaped = escape::escape_version(version).ok()?;
-    let stem = format!("{root}/cache/download/{path}/@v/{escaped}");
+    let stem = version_stem(&download_dir(gomodcache), module, version)?;
+    let extracted_dir = extracted_dir(gomodcache, module, version)?;
     let exists = |suffix: &str| {
         host.metadata(Path::new(&format!("{stem}.{suffix}")))
             .is_ok()
     };
-    let extracted_dir = format!("{root}/{path}@{escaped}");
     let ziphash = host
         .read(Path::new(&format!("{stem}.ziphash")))
         .ok()
@@ -216,6 +260,34 @@ mod tests {
             extracted: true,
             problems: Vec::new(),
         }
+    }
+
+    #[test]
+    fn layout_is_the_go_commands() {
+        assert_eq!(download_dir("/m/"), "/m/cache/download");
+        // Upper case is escaped as `!` + lower case in paths and versions alike.
+        assert_eq!(
+            version_stem(
+                "/m/cache/download",
+                "github.com/BurntSushi/toml",
+                "v1.0.0-RC1"
+            )
+            .as_deref(),
+            Some("/m/cache/download/github.com/!burnt!sushi/toml/@v/v1.0.0-!r!c1")
+        );
+        assert_eq!(
+            extracted_dir("/m", "github.com/BurntSushi/toml", "v1.4.0").as_deref(),
+            Some("/m/github.com/!burnt!sushi/toml@v1.4.0")
+        );
+        assert_eq!(
+            version_stem("/m/cache/download", "x.example", "v1.0.0!"),
+            None
+        );
+        // sha256("git3:https://github.com/user/repo")
+        assert_eq!(
+            vcs_work_dir("/m", "git3", "https://github.com/user/repo"),
+            "/m/cache/vcs/2b0a70a25495f0424d232e0ced67b1afc70fdba88ac623e3f9661ef3e30cd566"
+        );
     }
 
     #[test]

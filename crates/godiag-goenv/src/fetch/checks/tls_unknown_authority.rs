@@ -22,7 +22,7 @@ const META: CheckMeta = CheckMeta {
     status: CheckStatus::Stable,
     title: "A server's certificate is signed by an authority Go does not trust",
     ok_title: "Every TLS server asked has a trusted certificate",
-    doc: include_str!("../../../../docs/checks/GO028.md"),
+    doc: include_str!("../../../../../docs/checks/GO028.md"),
 };
 
 impl Check<FetchContext> for TlsUnknownAuthority {

@@ -17,7 +17,7 @@ const META: CheckMeta = CheckMeta {
     status: CheckStatus::Stable,
     title: "The checksum database is asked about a private module",
     ok_title: "The checksum database knows the module, or is not asked",
-    doc: include_str!("../../../../docs/checks/GO022.md"),
+    doc: include_str!("../../../../../docs/checks/GO022.md"),
 };
 
 impl Check<FetchContext> for PrivateModuleToSumdb {

@@ -17,7 +17,7 @@ const META: CheckMeta = CheckMeta {
     status: CheckStatus::Stable,
     title: "git rewrites the repository URL",
     ok_title: "git contacts the repository URL the go command names",
-    doc: include_str!("../../../../docs/checks/GO031.md"),
+    doc: include_str!("../../../../../docs/checks/GO031.md"),
 };
 
 impl Check<FetchContext> for GitUrlRewritten {

@@ -4,7 +4,8 @@
 use godiag_core::check::{Check, CheckMeta, CheckStatus, Domain};
 use godiag_core::finding::{Evidence, Finding, Fix, Location, Severity};
 
-use super::{FetchContext, shell_quote};
+use super::FetchContext;
+use crate::checks::shell_quote;
 use crate::fetch::project::{Project, Resolution};
 
 /// The module is not fetched through GOPROXY for a build in this directory.
@@ -18,7 +19,7 @@ const META: CheckMeta = CheckMeta {
     status: CheckStatus::Stable,
     title: "The project provides the module, so no proxy is asked for it",
     ok_title: "The module is fetched through GOPROXY",
-    doc: include_str!("../../../../docs/checks/GO025.md"),
+    doc: include_str!("../../../../../docs/checks/GO025.md"),
 };
 
 impl Check<FetchContext> for ProxyNotConsulted {

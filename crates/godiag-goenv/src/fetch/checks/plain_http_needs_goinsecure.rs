@@ -19,7 +19,7 @@ const META: CheckMeta = CheckMeta {
     status: CheckStatus::Stable,
     title: "The module's host only answers plain HTTP, and GOINSECURE does not cover it",
     ok_title: "Direct-mode discovery works over HTTPS, or was not needed",
-    doc: include_str!("../../../../docs/checks/GO032.md"),
+    doc: include_str!("../../../../../docs/checks/GO032.md"),
 };
 
 impl Check<FetchContext> for PlainHttpNeedsGoinsecure {
