@@ -28,6 +28,17 @@ impl Check<Context> for SpecBreach {
         &BREACH
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        // Breaches met before a parse error are still worth reporting.
+        if !context.notes.is_empty() {
+            return None;
+        }
+        context.unreadable().or_else(|| {
+            (context.format != Format::OpenMetrics)
+                .then(|| "the exposition is in the text format, not OpenMetrics".to_owned())
+        })
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let Some(first) = context.notes.first() else {
             return Vec::new();
@@ -75,6 +86,14 @@ meta!(
 impl Check<Context> for ExpositionInvalid {
     fn meta(&self) -> &'static CheckMeta {
         &META
+    }
+
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        // A scrape without a complete body is PROM120's; there is no exposition to parse.
+        if context.scrape.is_some() && !matches!(context.error, Some(Error::Syntax(_))) {
+            return context.unreadable();
+        }
+        None
     }
 
     fn run(&self, context: &Context) -> Vec<Finding> {

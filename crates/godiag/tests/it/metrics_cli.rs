@@ -39,7 +39,7 @@ fn problems(value: &Value) -> Vec<String> {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|f| f["severity"] != "ok")
+        .filter(|f| f["severity"] != "ok" && f["severity"] != "skipped")
         .map(|f| f["code"].as_str().unwrap().to_owned())
         .collect()
 }
