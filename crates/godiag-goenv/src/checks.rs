@@ -27,7 +27,8 @@ use std::sync::Arc;
 use godiag_core::check::{Check, CheckMeta};
 use godiag_core::finding::{Evidence, Location};
 use godiag_core::host::Host;
-use godiag_go::gocmd::GoReport;
+use godiag_go::gocmd::{GO_ENV_JSON, GoReport};
+use godiag_go::gover::Version;
 
 use crate::model::{GoEnv, Source, Var};
 use crate::startup::Export;
@@ -74,6 +75,135 @@ pub static ALL: &[&dyn Check<Context>] = &[
 #[must_use]
 pub fn registry() -> Vec<CheckMeta> {
     ALL.iter().map(|check| *check.meta()).collect()
+}
+
+/// Preconditions the checks share: each returns why there is nothing to examine, in words a
+/// user recognises, or `None` when there is something.
+impl Context {
+    /// Why there is no go env file (`go env -w` never wrote one, `GOENV=off`, no home).
+    #[must_use]
+    pub fn no_goenv_file(&self) -> Option<String> {
+        if self.env.user_file.is_some() {
+            return None;
+        }
+        let path = self.env.value("GOENV");
+        if path.is_empty() {
+            let why = self.env.var("GOENV").and_then(|var| var.note.clone());
+            return Some(why.map_or_else(
+                || "there is no go env file".to_owned(),
+                |why| format!("there is no go env file ({why})"),
+            ));
+        }
+        Some(if self.host.metadata(Path::new(path)).is_ok() {
+            format!("the go env file {path} could not be read")
+        } else {
+            format!("there is no go env file at {path} (nothing was set with `go env -w`)")
+        })
+    }
+
+    /// Why no startup file gives a Go variable to look at.
+    #[must_use]
+    pub fn no_go_exports(&self) -> Option<String> {
+        self.exports
+            .is_empty()
+            .then(|| "no startup file sets a Go variable".to_owned())
+    }
+
+    /// Why the value of `name` is unknown: it would come from `$GOROOT/go.env` or the go
+    /// command, and neither could be asked.
+    #[must_use]
+    pub fn unknown_value(&self, name: &str) -> Option<String> {
+        let var = self.env.var(name)?;
+        if var.source != Source::Unknown || self.reported_by_go(name) {
+            return None;
+        }
+        Some(var.note.as_ref().map_or_else(
+            || format!("{name} is not known without the go command"),
+            |why| format!("{name} is not known: {why}"),
+        ))
+    }
+
+    /// Why `name` has no value to look at: it is unknown, unset or empty.
+    #[must_use]
+    pub fn no_value(&self, name: &str) -> Option<String> {
+        if let Some(why) = self.unknown_value(name) {
+            return Some(why);
+        }
+        match self.env.var(name) {
+            Some(var) if var.value.as_deref().is_some_and(|value| !value.is_empty()) => None,
+            Some(Var {
+                location: Some(at), ..
+            }) => Some(format!(
+                "{name} is set to the empty string ({}:{})",
+                at.path.display(),
+                at.line
+            )),
+            _ => Some(format!("{name} is not set")),
+        }
+    }
+
+    /// Why the version of the local toolchain is unknown.
+    #[must_use]
+    pub fn no_go_version(&self) -> Option<String> {
+        if Version::parse(self.env.value("GOVERSION")).is_some() {
+            return None;
+        }
+        Some(match &self.env.go_binary {
+            None => "no go command: the local toolchain's version is unknown".to_owned(),
+            Some(go) => format!(
+                "the version of the go command at {} could not be read",
+                go.path.display()
+            ),
+        })
+    }
+
+    /// Why there is no go command to look at (none on PATH, or the search did not finish).
+    #[must_use]
+    pub fn no_go_command(&self) -> Option<String> {
+        if self.env.go_binary.is_some() {
+            return None;
+        }
+        self.go_search_unfinished()
+            .or_else(|| Some("no go command".to_owned()))
+    }
+
+    /// Why it is not known whether there is a go command: looking for it ran out of time.
+    #[must_use]
+    pub fn go_search_unfinished(&self) -> Option<String> {
+        (!self.go_search_finished)
+            .then(|| "looking for the go command did not finish before the deadline".to_owned())
+    }
+
+    /// Why `go env -json` gave nothing to compare with; a failed `go env` is a finding, not
+    /// a reason to skip.
+    #[must_use]
+    pub fn no_go_report(&self) -> Option<String> {
+        if let Some(why) = self.no_go_command() {
+            return Some(why);
+        }
+        match &self.go_report {
+            None => Some(format!(
+                "`{GO_ENV_JSON}` did not finish before the deadline"
+            )),
+            Some(GoReport::Unavailable) => Some(format!(
+                "`{GO_ENV_JSON}` was not run: this is a recorded machine without its answer"
+            )),
+            Some(_) => None,
+        }
+    }
+
+    /// Why neither cache names a directory to look at.
+    #[must_use]
+    pub fn no_cache_dir(&self) -> Option<String> {
+        let absolute = ["GOCACHE", "GOMODCACHE"]
+            .iter()
+            .any(|name| self.env.value(name).starts_with('/'));
+        (!absolute).then(|| "neither GOCACHE nor GOMODCACHE is an absolute directory".to_owned())
+    }
+
+    fn reported_by_go(&self, name: &str) -> bool {
+        matches!(&self.go_report, Some(GoReport::Values(values)) if values.contains_key(name))
+    }
 }
 
 /// Where a variable's value was set, as a finding location (`None` for the OS environment
@@ -162,7 +292,134 @@ fn writable(host: &dyn Host, path: &Path) -> (bool, bool) {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
+    use godiag_core::host::FixtureHost;
+    use godiag_go::gocmd::GoBinary;
+
     use super::*;
+    use crate::model::FileLine;
+
+    fn var(name: &str, value: &str, source: Source) -> Var {
+        Var {
+            name: name.to_owned(),
+            value: Some(value.to_owned()),
+            source,
+            location: None,
+            note: None,
+            exported_in: Vec::new(),
+        }
+    }
+
+    fn context(vars: Vec<Var>, go: bool, go_report: Option<GoReport>) -> Context {
+        let go_binary = go.then(|| GoBinary {
+            path: "/usr/local/go/bin/go".into(),
+            version: None,
+            real_path: "/usr/local/go/bin/go".into(),
+            wrapper: false,
+            build: None,
+        });
+        Context {
+            host: Arc::new(FixtureHost::new("/nonexistent", BTreeMap::new())),
+            env: GoEnv {
+                go_binary,
+                vars,
+                ..GoEnv::default()
+            },
+            go_report,
+            exports: Vec::new(),
+            go_search_finished: true,
+        }
+    }
+
+    #[test]
+    fn a_value_is_missing_when_unset_empty_or_unknown() {
+        let in_file = Var {
+            location: Some(FileLine {
+                path: "/home/u/.config/go/env".into(),
+                line: 3,
+            }),
+            ..var("GOFLAGS", "", Source::GoenvFile)
+        };
+        let unknown = Var {
+            note: Some("GOROOT is unknown".to_owned()),
+            ..var("GOFLAGS", "", Source::Unknown)
+        };
+        let reported = || {
+            Some(GoReport::Values(BTreeMap::from([(
+                "GOFLAGS".to_owned(),
+                "-v".to_owned(),
+            )])))
+        };
+        let cases = [
+            (
+                var("GOFLAGS", "", Source::Default),
+                None,
+                Some("GOFLAGS is not set"),
+            ),
+            (var("GOFLAGS", "-v", Source::Environment), None, None),
+            (
+                in_file,
+                None,
+                Some("GOFLAGS is set to the empty string (/home/u/.config/go/env:3)"),
+            ),
+            (
+                unknown,
+                None,
+                Some("GOFLAGS is not known: GOROOT is unknown"),
+            ),
+            // The go command said what it is, so it can be examined after all.
+            (var("GOFLAGS", "-v", Source::Unknown), reported(), None),
+        ];
+        for (variable, report, expected) in cases {
+            let context = context(vec![variable.clone()], report.is_some(), report);
+            assert_eq!(
+                context.no_value("GOFLAGS").as_deref(),
+                expected,
+                "{variable:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn go_env_json_is_missing_without_go_or_its_answer() {
+        let failed = GoReport::Failed {
+            status: Some(1),
+            stderr: "go: bad GOFLAGS".to_owned(),
+        };
+        let cases = [
+            (false, None, Some("no go command".to_owned())),
+            (
+                true,
+                None,
+                Some(format!(
+                    "`{GO_ENV_JSON}` did not finish before the deadline"
+                )),
+            ),
+            (
+                true,
+                Some(GoReport::Unavailable),
+                Some(format!(
+                    "`{GO_ENV_JSON}` was not run: this is a recorded machine without its answer"
+                )),
+            ),
+            // A failing `go env` is GO016's finding, not a reason to skip it.
+            (true, Some(failed), None),
+        ];
+        for (go, report, expected) in cases {
+            assert_eq!(
+                context(Vec::new(), go, report.clone()).no_go_report(),
+                expected,
+                "{report:?}"
+            );
+        }
+        let mut searching = context(Vec::new(), false, None);
+        searching.go_search_finished = false;
+        assert_eq!(
+            searching.no_go_command().as_deref(),
+            Some("looking for the go command did not finish before the deadline")
+        );
+    }
 
     #[test]
     fn shell_quoting() {

@@ -35,7 +35,7 @@ use godiag_core::finding::{Evidence, Finding, Fix, Location};
 
 use crate::analysis::FamilyStats;
 use crate::domain::{Options, ScrapeInfo};
-use crate::model::{Family, Format};
+use crate::model::{Family, Format, MetricType};
 use crate::parse::Error;
 
 /// Everything the checks look at, computed once.
@@ -76,6 +76,68 @@ impl Context {
             .filter(|(family, _)| family.samples > 0)
     }
 
+    /// Why there is no exposition to look at: the scrape got no usable answer, or reading
+    /// or parsing stopped.
+    #[must_use]
+    pub fn unreadable(&self) -> Option<String> {
+        if let Some(scrape) = &self.scrape
+            && (scrape.error.is_some()
+                || !scrape.status.is_some_and(|code| (200..300).contains(&code)))
+        {
+            return Some("the scrape failed, so there is no exposition".to_owned());
+        }
+        match &self.error {
+            Some(Error::Read { .. }) => Some("the exposition could not be read".to_owned()),
+            Some(Error::Syntax(_)) => Some("the exposition could not be parsed".to_owned()),
+            None => None,
+        }
+    }
+
+    /// Why the lint checks have nothing to look at: no readable exposition, or one without
+    /// a sample (promtool lints only families with samples).
+    #[must_use]
+    pub fn nothing_to_lint(&self) -> Option<String> {
+        self.unreadable().or_else(|| {
+            self.linted()
+                .next()
+                .is_none()
+                .then(|| "the exposition holds no sample".to_owned())
+        })
+    }
+
+    /// Why a check of one kind of family has nothing to look at: nothing to lint, or no
+    /// family of `kinds` (`what` names them for the reason).
+    #[must_use]
+    pub fn no_family_of(&self, kinds: &[MetricType], what: &str) -> Option<String> {
+        self.nothing_to_lint().or_else(|| {
+            (!self
+                .linted()
+                .any(|(family, _)| kinds.contains(&family.kind())))
+            .then(|| format!("the exposition has no {what}"))
+        })
+    }
+
+    /// Why a label check has nothing to look at: nothing to lint, or no series with a label.
+    #[must_use]
+    pub fn no_label(&self) -> Option<String> {
+        self.nothing_to_lint().or_else(|| {
+            (!self.linted().any(|(_, stats)| !stats.labels.is_empty()))
+                .then(|| "no series of the exposition has a label".to_owned())
+        })
+    }
+
+    /// Why the scrape checks have nothing to look at: the input was not fetched from a URL.
+    #[must_use]
+    pub fn not_scraped(&self) -> Option<String> {
+        self.scrape.is_none().then(|| {
+            if self.source == "-" {
+                "the input is standard input, not a URL".to_owned()
+            } else {
+                "the input is a file, not a URL".to_owned()
+            }
+        })
+    }
+
     /// The command a person runs to see promtool's view of the same input.
     fn promtool_command(&self) -> String {
         if self.source.contains("://") {
@@ -93,7 +155,8 @@ impl Context {
 }
 
 /// The checks that need the parsed exposition, in code order (PROM100 and the scrape
-/// checks are separate: they apply only with `--require-prefix` and for URLs).
+/// checks are separate: they apply only with `--require-prefix` and for URLs, and say so
+/// when skipped).
 pub static LINT: &[&dyn Check<Context>] = &[
     &promlint_names::HelpMissing,
     &promlint_names::UnitNotBase,

@@ -125,22 +125,9 @@ pub fn run(input: Input, options: Options, deadline: Duration) -> Outcome {
             };
         }
     };
-    let mut groups = vec![checks::SYNTAX];
-    if context.scrape.is_some() {
-        groups.push(checks::SCRAPE);
-    }
-    // Like promtool, lint only an exposition that parsed (and that arrived at all).
-    let readable = context.error.is_none()
-        && context
-            .scrape
-            .as_ref()
-            .is_none_or(|scrape| scrape.error.is_none() && is_success(scrape.status));
-    if readable {
-        groups.push(checks::LINT);
-        if context.options.require_prefix.is_some() {
-            groups.push(checks::PREFIX);
-        }
-    }
+    // Every check runs for every input: one with nothing to look at (a file is not a scrape,
+    // an exposition that did not parse has nothing to lint, as for promtool) says so.
+    let groups = [checks::SYNTAX, checks::SCRAPE, checks::LINT, checks::PREFIX];
     let context = Arc::new(context);
     // The structured result is built beside the checks; both only read the context.
     let building = {

@@ -163,6 +163,22 @@ impl Check<Context> for CacheOnNetworkFs {
         &NETWORK_META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        if let Some(why) = context.no_cache_dir() {
+            return Some(why);
+        }
+        let table = match mounts::read(context.host.as_ref()) {
+            Ok(table) => table,
+            Err(error) => {
+                return Some(format!(
+                    "the mount table (/proc/self/mountinfo) could not be read: {error}"
+                ));
+            }
+        };
+        let placed = cache_dirs(context).any(|(_, dir)| table.containing(dir).is_some());
+        (!placed).then(|| "no mount in /proc/self/mountinfo holds GOCACHE or GOMODCACHE".to_owned())
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let Ok(table) = mounts::read(context.host.as_ref()) else {
             return Vec::new();
@@ -209,6 +225,17 @@ impl Check<Context> for CacheNearlyFull {
         &FULL_META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        if let Some(why) = context.no_cache_dir() {
+            return Some(why);
+        }
+        let measured = cache_dirs(context).any(|(_, dir)| free_space(context, dir).is_some());
+        (!measured).then(|| {
+            "the free space of the filesystems holding GOCACHE and GOMODCACHE could not be read"
+                .to_owned()
+        })
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let mut findings = Vec::new();
         for (name, clean) in [
@@ -219,10 +246,7 @@ impl Check<Context> for CacheNearlyFull {
             if !value.starts_with('/') {
                 continue;
             }
-            let existing = Path::new(value)
-                .ancestors()
-                .find(|dir| context.host.metadata(dir).is_ok());
-            let Some(usage) = existing.and_then(|dir| context.host.fs_usage(dir).ok()) else {
+            let Some(usage) = free_space(context, Path::new(value)) else {
                 continue;
             };
             let low = usage.available < MIN_FREE_BYTES
@@ -252,6 +276,24 @@ impl Check<Context> for CacheNearlyFull {
 
 /// GOCACHEPROG names a program the go command cannot start; every command that touches the
 /// build cache (even `go env -json`) then fails (cache/prog.go).
+/// GOCACHE and GOMODCACHE, where they are absolute directories.
+fn cache_dirs(context: &Context) -> impl Iterator<Item = (&'static str, &Path)> {
+    ["GOCACHE", "GOMODCACHE"]
+        .into_iter()
+        .map(|name| (name, context.env.value(name)))
+        .filter(|(_, value)| value.starts_with('/'))
+        .map(|(name, value)| (name, Path::new(value)))
+}
+
+/// The usage of the filesystem that holds `dir`, or would hold it once the go command
+/// creates it (the filesystem of its nearest existing ancestor).
+fn free_space(context: &Context, dir: &Path) -> Option<godiag_core::host::FsUsage> {
+    let existing = dir
+        .ancestors()
+        .find(|dir| context.host.metadata(dir).is_ok())?;
+    context.host.fs_usage(existing).ok()
+}
+
 fn missing_cache_program(context: &Context) -> Option<Finding> {
     let var = context.env.var("GOCACHEPROG")?;
     let value = var.value.as_deref().filter(|value| !value.is_empty())?;

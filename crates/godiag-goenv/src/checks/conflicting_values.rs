@@ -26,6 +26,10 @@ impl Check<Context> for ConflictingValues {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.no_go_exports()
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         // name → [(path, line, value)]
         let mut places: BTreeMap<&str, Vec<(String, u32, String)>> = BTreeMap::new();

@@ -26,6 +26,10 @@ impl Check<Context> for GoCommandMissing {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.go_search_unfinished()
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         if context.env.go_binary.is_some() || !context.go_search_finished {
             return Vec::new();

@@ -34,6 +34,10 @@ impl Check<Context> for GoEnvDisagrees {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.no_go_report()
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let Some(go) = &context.env.go_binary else {
             return Vec::new();

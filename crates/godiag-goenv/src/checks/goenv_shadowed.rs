@@ -24,6 +24,10 @@ impl Check<Context> for GoenvShadowed {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.no_goenv_file()
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let Some(file) = &context.env.user_file else {
             return Vec::new();

@@ -85,6 +85,10 @@ impl Check<Context> for GoflagsInvalid {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.no_value("GOFLAGS")
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let Some(var) = context.env.var("GOFLAGS") else {
             return Vec::new();

@@ -39,6 +39,10 @@ impl Check<Context> for GoinsecureTooBroad {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.no_value("GOINSECURE")
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let Some(var) = context.env.var("GOINSECURE") else {
             return Vec::new();

@@ -26,6 +26,10 @@ impl Check<Context> for GopathMode {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.unknown_value("GO111MODULE")
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let Some(var) = context.env.var("GO111MODULE") else {
             return Vec::new();

@@ -5,7 +5,6 @@ use godiag_core::finding::{Finding, Fix, Severity};
 use godiag_go::goproxy::{self, ProxyEntry};
 
 use super::{Context, var_evidence, var_location};
-use crate::model::Source;
 
 /// GOPROXY is off, empty or malformed.
 pub(crate) struct GoproxyUnusable;
@@ -26,12 +25,12 @@ impl Check<Context> for GoproxyUnusable {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.unknown_value("GOPROXY")
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
-        let Some(var) = context
-            .env
-            .var("GOPROXY")
-            .filter(|var| var.source != Source::Unknown)
-        else {
+        let Some(var) = context.env.var("GOPROXY") else {
             return Vec::new();
         };
         let value = var.value.as_deref().unwrap_or_default();

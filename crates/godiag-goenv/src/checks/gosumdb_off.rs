@@ -25,6 +25,15 @@ impl Check<Context> for GosumdbOff {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        // Which sources are public matters only when verification is off.
+        context.unknown_value("GOSUMDB").or_else(|| {
+            (context.env.value("GOSUMDB") == "off")
+                .then(|| context.unknown_value("GOPROXY"))
+                .flatten()
+        })
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let Some(var) = context.env.var("GOSUMDB") else {
             return Vec::new();

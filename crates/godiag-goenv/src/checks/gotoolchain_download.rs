@@ -89,6 +89,17 @@ impl Check<Context> for GotoolchainDownload {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        if let Some(why) = context.unknown_value("GOTOOLCHAIN") {
+            return Some(why);
+        }
+        // An invalid GOTOOLCHAIN stops every go command, whatever the local version is.
+        if parse_mode(context.env.value("GOTOOLCHAIN")).is_err() {
+            return None;
+        }
+        context.no_go_version()
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let Some(var) = context.env.var("GOTOOLCHAIN") else {
             return Vec::new();

@@ -57,6 +57,10 @@ impl Check<Context> for NotSeenEverywhere {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.no_go_exports()
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let mut by_name: BTreeMap<&str, Vec<&Export>> = BTreeMap::new();
         for export in &context.exports {

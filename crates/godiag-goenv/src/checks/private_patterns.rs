@@ -23,14 +23,27 @@ const META: CheckMeta = CheckMeta {
     doc: include_str!("../../../../docs/checks/GO012.md"),
 };
 
+/// The variables that hold module path patterns.
+const PATTERN_VARIABLES: [&str; 4] = ["GOPRIVATE", "GONOPROXY", "GONOSUMDB", "GOINSECURE"];
+
 impl Check<Context> for PrivatePatterns {
     fn meta(&self) -> &'static CheckMeta {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        PATTERN_VARIABLES
+            .iter()
+            .all(|name| context.no_value(name).is_some())
+            .then(|| {
+                "no private module pattern is set (GOPRIVATE, GONOPROXY, GONOSUMDB, GOINSECURE)"
+                    .to_owned()
+            })
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let mut findings = Vec::new();
-        for name in ["GOPRIVATE", "GONOPROXY", "GONOSUMDB", "GOINSECURE"] {
+        for name in PATTERN_VARIABLES {
             let Some(var) = context.env.var(name) else {
                 continue;
             };

@@ -34,6 +34,10 @@ impl Check<Context> for TooManySeries {
         &SERIES
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.nothing_to_lint()
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let limit = context.options.max_series_per_family;
         context
@@ -81,6 +85,10 @@ impl Check<Context> for TooManySeries {
 impl Check<Context> for TooManyLabelValues {
     fn meta(&self) -> &'static CheckMeta {
         &VALUES
+    }
+
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.no_label()
     }
 
     fn run(&self, context: &Context) -> Vec<Finding> {

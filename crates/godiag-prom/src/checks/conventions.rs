@@ -81,6 +81,13 @@ impl Check<Context> for PrefixMissing {
         &PREFIX
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        if context.options.require_prefix.is_none() {
+            return Some("no --require-prefix was given".to_owned());
+        }
+        context.nothing_to_lint()
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let Some(prefix) = context.options.require_prefix.as_deref() else {
             return Vec::new();
@@ -115,6 +122,10 @@ impl Check<Context> for PrefixMissing {
 impl Check<Context> for UnitWord {
     fn meta(&self) -> &'static CheckMeta {
         &UNIT_WORD
+    }
+
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.nothing_to_lint()
     }
 
     fn run(&self, context: &Context) -> Vec<Finding> {
@@ -173,6 +184,10 @@ impl Check<Context> for UnitWord {
 impl Check<Context> for LabelNameReserved {
     fn meta(&self) -> &'static CheckMeta {
         &LABEL
+    }
+
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.no_label()
     }
 
     fn run(&self, context: &Context) -> Vec<Finding> {

@@ -6,9 +6,12 @@ use godiag_core::finding::{Evidence, Finding, Fix};
 
 use super::{Context, family_finding};
 use crate::analysis::{FamilyStats, SeriesProblem};
-use crate::model::Family;
+use crate::model::{Family, MetricType};
 
 /// PROM104: buckets not ascending by `le`, or counts decreasing.
+/// The kinds whose series have buckets.
+const HISTOGRAMS: &[MetricType] = &[MetricType::Histogram, MetricType::GaugeHistogram];
+
 pub(crate) struct NotCumulative;
 /// PROM105: no `le="+Inf"` bucket.
 pub(crate) struct InfBucketMissing;
@@ -82,6 +85,10 @@ impl Check<Context> for NotCumulative {
         &CUMULATIVE
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.no_family_of(HISTOGRAMS, "histogram")
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         series_findings(
             &CUMULATIVE,
@@ -110,6 +117,10 @@ impl Check<Context> for InfBucketMissing {
         &INF
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.no_family_of(HISTOGRAMS, "histogram")
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         series_findings(
             &INF,
@@ -133,6 +144,10 @@ impl Check<Context> for InfBucketMissing {
 impl Check<Context> for CountMismatch {
     fn meta(&self) -> &'static CheckMeta {
         &COUNT
+    }
+
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.no_family_of(HISTOGRAMS, "histogram")
     }
 
     fn run(&self, context: &Context) -> Vec<Finding> {
@@ -163,6 +178,10 @@ impl Check<Context> for CountMismatch {
 impl Check<Context> for SummaryInconsistent {
     fn meta(&self) -> &'static CheckMeta {
         &SUMMARY
+    }
+
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.no_family_of(&[MetricType::Summary], "summary")
     }
 
     fn run(&self, context: &Context) -> Vec<Finding> {

@@ -68,6 +68,10 @@ impl Check<Context> for LeLabelReserved {
         &LE
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.no_label()
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         each(
             context,
@@ -102,6 +106,10 @@ impl Check<Context> for QuantileLabelReserved {
         &QUANTILE
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.no_label()
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         each(
             context,
@@ -133,6 +141,10 @@ impl Check<Context> for QuantileLabelReserved {
 impl Check<Context> for CamelCaseLabel {
     fn meta(&self) -> &'static CheckMeta {
         &CAMEL
+    }
+
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.no_label()
     }
 
     fn run(&self, context: &Context) -> Vec<Finding> {

@@ -208,6 +208,10 @@ impl Check<Context> for HelpMissing {
         &HELP
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.nothing_to_lint()
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         each_family(context, |family| {
             family.help.is_none().then(|| {
@@ -237,6 +241,10 @@ impl Check<Context> for HelpMissing {
 impl Check<Context> for UnitNotBase {
     fn meta(&self) -> &'static CheckMeta {
         &UNIT
+    }
+
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.nothing_to_lint()
     }
 
     fn run(&self, context: &Context) -> Vec<Finding> {
@@ -275,6 +283,10 @@ impl Check<Context> for CounterWithoutTotal {
         &COUNTER
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.no_family_of(&[MetricType::Counter], "counter")
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         each_family(context, |family| {
             (family.kind() == MetricType::Counter && !family.name.ends_with("_total")).then(|| {
@@ -301,6 +313,10 @@ impl Check<Context> for CounterWithoutTotal {
 impl Check<Context> for NonCounterWithTotal {
     fn meta(&self) -> &'static CheckMeta {
         &NON_COUNTER
+    }
+
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.nothing_to_lint()
     }
 
     fn run(&self, context: &Context) -> Vec<Finding> {
@@ -371,6 +387,10 @@ impl Check<Context> for BucketSuffixReserved {
         &BUCKET
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.nothing_to_lint()
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         reserved_suffix(
             &BUCKET,
@@ -385,6 +405,10 @@ impl Check<Context> for BucketSuffixReserved {
 impl Check<Context> for CountSuffixReserved {
     fn meta(&self) -> &'static CheckMeta {
         &COUNT
+    }
+
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.nothing_to_lint()
     }
 
     fn run(&self, context: &Context) -> Vec<Finding> {
@@ -403,6 +427,10 @@ impl Check<Context> for SumSuffixReserved {
         &SUM
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.nothing_to_lint()
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         reserved_suffix(
             &SUM,
@@ -417,6 +445,10 @@ impl Check<Context> for SumSuffixReserved {
 impl Check<Context> for TypeInName {
     fn meta(&self) -> &'static CheckMeta {
         &TYPE_NAME
+    }
+
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.nothing_to_lint()
     }
 
     fn run(&self, context: &Context) -> Vec<Finding> {
@@ -453,6 +485,10 @@ impl Check<Context> for ColonInName {
         &COLON
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.nothing_to_lint()
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         each_family(context, |family| {
             family.name.contains(':').then(|| {
@@ -480,6 +516,10 @@ impl Check<Context> for CamelCaseName {
         &CAMEL
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.nothing_to_lint()
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         each_family(context, |family| {
             is_camel(&family.name).then(|| {
@@ -505,6 +545,10 @@ impl Check<Context> for CamelCaseName {
 impl Check<Context> for AbbreviatedUnit {
     fn meta(&self) -> &'static CheckMeta {
         &ABBREVIATED
+    }
+
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.nothing_to_lint()
     }
 
     fn run(&self, context: &Context) -> Vec<Finding> {

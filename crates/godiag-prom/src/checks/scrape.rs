@@ -52,6 +52,10 @@ impl Check<Context> for ScrapeFailed {
         &FAILED
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.not_scraped()
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let Some(scrape) = &context.scrape else {
             return Vec::new();
@@ -86,6 +90,16 @@ impl Check<Context> for ScrapeFailed {
 impl Check<Context> for ContentTypeUnknown {
     fn meta(&self) -> &'static CheckMeta {
         &CONTENT_TYPE
+    }
+
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.not_scraped().or_else(|| {
+            context
+                .scrape
+                .as_ref()
+                .is_some_and(|scrape| scrape.status.is_none_or(|code| !(200..300).contains(&code)))
+                .then(|| "the endpoint gave no successful response".to_owned())
+        })
     }
 
     fn run(&self, context: &Context) -> Vec<Finding> {

@@ -4,6 +4,7 @@ use godiag_core::check::{Check, CheckMeta};
 use godiag_core::finding::{Finding, Fix};
 
 use super::{Context, family_finding};
+use crate::model::MetricType;
 
 /// PROM103: the same series twice in one exposition.
 pub(crate) struct DuplicateSeries;
@@ -30,6 +31,10 @@ meta!(
 impl Check<Context> for DuplicateSeries {
     fn meta(&self) -> &'static CheckMeta {
         &DUPLICATE
+    }
+
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.nothing_to_lint()
     }
 
     fn run(&self, context: &Context) -> Vec<Finding> {
@@ -70,6 +75,10 @@ impl Check<Context> for DuplicateSeries {
 impl Check<Context> for CounterNegative {
     fn meta(&self) -> &'static CheckMeta {
         &NEGATIVE
+    }
+
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.no_family_of(&[MetricType::Counter], "counter")
     }
 
     fn run(&self, context: &Context) -> Vec<Finding> {

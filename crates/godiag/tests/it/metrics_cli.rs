@@ -1,6 +1,6 @@
 //! `godiag metrics` end to end: exit status with and without `--strict`, standard input,
 //! scrapes of servers started on 127.0.0.1 (OpenMetrics negotiation, a server that never
-//! answers), and a missing file.
+//! answers), and a missing file or a directory.
 
 use std::io::{Read as _, Write as _};
 use std::net::TcpListener;
@@ -39,7 +39,7 @@ fn problems(value: &Value) -> Vec<String> {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|f| f["severity"] != "ok")
+        .filter(|f| f["severity"] != "ok" && f["severity"] != "skipped")
         .map(|f| f["code"].as_str().unwrap().to_owned())
         .collect()
 }
@@ -162,4 +162,19 @@ fn a_missing_file_is_a_usage_error() {
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("/nonexistent/metrics.prom"), "{stderr}");
+}
+
+#[test]
+fn a_directory_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = Command::new(godiag())
+        .arg("metrics")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty(), "a usage error prints no report");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("is a directory"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "one clear line: {stderr}");
 }
