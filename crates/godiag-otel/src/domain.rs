@@ -10,8 +10,9 @@ use godiag_core::host::Host;
 use godiag_core::runner;
 use serde_json::{Value, json};
 
-use crate::checks::{self, Context, Source, Unreadable};
+use crate::checks::{self, Context, FileProblem, Source, Unreadable};
 use crate::collector::Collector;
+use crate::read_error::ReadError;
 use crate::registry::{self, Version};
 
 /// What a file holds.
@@ -96,7 +97,7 @@ pub fn lint(host: Arc<dyn Host>, options: &LintOptions, deadline: Duration) -> O
     let mut findings = Vec::new();
     let mut sampling = Vec::new();
     for path in &options.files {
-        let bytes = host.read(path).map_err(|error| error.to_string());
+        let bytes = host.read(path).map_err(|error| ReadError::new(&error));
         let (text, error) = match &bytes {
             Ok(bytes) => (String::from_utf8_lossy(bytes).into_owned(), None),
             Err(error) => (String::new(), Some(error.clone())),
@@ -117,11 +118,10 @@ pub fn lint(host: Arc<dyn Host>, options: &LintOptions, deadline: Duration) -> O
         }
         if kind == FileKind::Collector {
             let file = u16::try_from(collector_sources.len()).unwrap_or(u16::MAX);
-            if let Some(message) = error {
+            if let Some(error) = error {
                 unreadable.push(Unreadable {
                     file,
-                    pos: None,
-                    message,
+                    problem: FileProblem::Read(error),
                 });
             }
             collector_sources.push(Source::new(path.clone(), text));
@@ -178,8 +178,10 @@ fn collector_context(
             Ok(None) => {}
             Err(error) => unreadable.push(Unreadable {
                 file,
-                pos: Some(error.pos()),
-                message: error.to_string(),
+                problem: FileProblem::Syntax {
+                    pos: error.pos(),
+                    message: error.to_string(),
+                },
             }),
         }
     }
