@@ -19,6 +19,7 @@ mod fetch_proxy_differential;
 mod fixture_go;
 mod go_env_differential;
 mod metrics_cli;
+mod nothing_examined;
 mod otelcol;
 mod peers;
 mod port_listeners;
