@@ -1,7 +1,7 @@
 //! NET009: the server speaks TLS.
 
 use godiag_core::check::{Check, CheckMeta, CheckStatus, Domain};
-use godiag_core::finding::{Finding, Fix, Severity};
+use godiag_core::finding::{Evidence, Finding, Fix, Severity};
 
 use super::{Context, probe_evidence};
 use crate::model::{ConnectOutcome, Protocol};
@@ -82,13 +82,27 @@ fn not_http(context: &Context) -> Vec<Finding> {
     {
         return Vec::new();
     }
-    let mut ok = Finding::ok(&META).subject(format!("port {}", context.port));
-    ok.title = format!(
-        "Port {} does not speak TLS (nor HTTP: it answers something else or stays silent)",
-        context.port
-    );
-    for probe in context.probes.iter().filter(|p| p.protocol.is_some()) {
-        ok = ok.evidence(probe_evidence(probe));
+    let port = context.port;
+    let mut ok = Finding::ok(&META).subject(format!("port {port}"));
+    ok.title = if context
+        .probes
+        .iter()
+        .any(|probe| probe.protocol == Some(Protocol::Other))
+    {
+        format!("Port {port} does not speak TLS; it answers, but not with HTTP")
+    } else {
+        format!("Port {port} does not speak TLS; it answers nothing to an HTTP request")
+    };
+    for probe in &context.probes {
+        let answer = match probe.protocol {
+            Some(Protocol::Other) => "an answer that is neither HTTP nor TLS",
+            Some(Protocol::Silent) => "no answer",
+            _ => continue,
+        };
+        ok = ok.evidence(Evidence::probe(
+            format!("plain HTTP request to {}: {answer}", probe.target),
+            probe.duration_ms,
+        ));
     }
     vec![ok]
 }
