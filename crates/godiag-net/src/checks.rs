@@ -26,7 +26,7 @@ use godiag_core::finding::Evidence;
 use godiag_core::host::Host;
 
 use crate::bind;
-use crate::environment::Environment;
+use crate::environment::{Environment, Wsl};
 use crate::firewall::{FirewallState, SourceVerdict};
 use crate::listeners::SocketTable;
 use crate::model::{ConnectOutcome, InterfaceAddress, Listener, Probe};
@@ -55,6 +55,8 @@ pub struct Context {
     pub verdicts: Vec<SourceVerdict>,
     /// WSL or container.
     pub environment: Environment,
+    /// Whether detecting the environment finished (`environment` is the default otherwise).
+    pub environment_detected: bool,
 }
 
 impl Context {
@@ -74,6 +76,102 @@ impl Context {
     #[must_use]
     pub fn probe(&self, address: IpAddr) -> Option<&Probe> {
         self.probes.iter().find(|probe| probe.address == address)
+    }
+
+    /// Why the socket table says nothing: it was not read in time, or reading it failed
+    /// (an empty table read without a problem does say something: nothing listens).
+    #[must_use]
+    pub fn no_table(&self) -> Option<String> {
+        match &self.table {
+            None => Some("the socket table was not read before the deadline".to_owned()),
+            Some(table) if table.listeners.is_empty() && !table.problems.is_empty() => {
+                Some(format!(
+                    "the socket table could not be read ({})",
+                    table.problems.join("; ")
+                ))
+            }
+            Some(_) => None,
+        }
+    }
+
+    /// Why there is no listener to examine, or `None` when something listens on the port.
+    #[must_use]
+    pub fn no_listener(&self) -> Option<String> {
+        self.no_table().or_else(|| {
+            self.listeners
+                .is_empty()
+                .then(|| format!("nothing listens on port {}", self.port))
+        })
+    }
+
+    /// Why no connection to the port was tried, or `None` when a probe ran.
+    #[must_use]
+    pub fn no_probe(&self) -> Option<String> {
+        if self
+            .probes
+            .iter()
+            .any(|probe| probe.outcome != ConnectOutcome::NotRun)
+        {
+            return None;
+        }
+        Some(
+            match self.probes.iter().find_map(|probe| probe.error.as_deref()) {
+                Some(why) => format!("no connection was tried ({why})"),
+                None => "no connection was tried".to_owned(),
+            },
+        )
+    }
+
+    /// Why the packet filter's rules cannot be judged, or `None` when they were read.
+    #[must_use]
+    pub fn no_firewall(&self) -> Option<String> {
+        match &self.firewall {
+            None => Some("the firewall rules were not read before the deadline".to_owned()),
+            Some(state) if !state.readable => {
+                Some("the firewall rules could not be read (NET012 says why)".to_owned())
+            }
+            Some(_) => None,
+        }
+    }
+
+    /// The WSL 2 distribution godiag runs in, or why there is none.
+    pub fn wsl2(&self) -> Result<&Wsl, String> {
+        if !self.environment_detected {
+            return Err("the environment was not detected before the deadline".to_owned());
+        }
+        match &self.environment.wsl {
+            None => Err("this is not WSL".to_owned()),
+            Some(wsl) if wsl.version != 2 => Err(format!(
+                "this is WSL {}, which shares Windows' network: nothing is relayed",
+                wsl.version
+            )),
+            Some(wsl) => Ok(wsl),
+        }
+    }
+
+    /// The WSL 2 distribution when it runs in `mode` (`nat`, `mirrored`), or why not.
+    pub fn wsl_mode(&self, mode: &str) -> Result<&Wsl, String> {
+        let wsl = self.wsl2()?;
+        if wsl.networking_mode == mode {
+            Ok(wsl)
+        } else {
+            Err(format!(
+                "WSL runs in {} networking mode, not {mode}",
+                wsl.networking_mode
+            ))
+        }
+    }
+
+    /// Why this is not a container, or `None` when it is one.
+    #[must_use]
+    pub fn not_container(&self) -> Option<String> {
+        if !self.environment_detected {
+            return Some("the environment was not detected before the deadline".to_owned());
+        }
+        self.environment
+            .container
+            .is_none()
+            .then(|| "this is not a container".to_owned())
     }
 }
 

@@ -161,7 +161,9 @@ pub fn run(
         .unwrap_or_default();
     let bindv6only = table.as_ref().is_some_and(|table| table.bindv6only);
     let firewall = take(&firewall_slot);
-    let environment = take(&environment_slot).unwrap_or_default();
+    let detected = take(&environment_slot);
+    let environment_detected = detected.is_some();
+    let environment = detected.unwrap_or_default();
     let wsl_host = environment
         .wsl
         .as_ref()
@@ -197,6 +199,7 @@ pub fn run(
     result["environment"] = serde_json::to_value(&environment).unwrap_or(Value::Null);
     let context = Arc::new(Context {
         environment,
+        environment_detected,
         firewall,
         verdicts,
         uid: host.user().uid,

@@ -33,6 +33,8 @@ use godiag_core::finding::{Evidence, Finding, FixEdit, Location};
 use godiag_core::host::Host;
 
 use crate::collector::Collector;
+use crate::read_error::ReadError;
+use crate::registry::Kind;
 use crate::registry::Version;
 use crate::yaml::Pos;
 
@@ -76,15 +78,28 @@ impl Source {
     }
 }
 
-/// Why a file of the config could not be used.
+/// A file of the config that could not be used.
 #[derive(Debug, Clone)]
 pub struct Unreadable {
     /// Index of the file.
     pub file: u16,
-    /// Where, when known.
-    pub pos: Option<Pos>,
     /// Why.
-    pub message: String,
+    pub problem: FileProblem,
+}
+
+/// Why a file of the config could not be used.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum FileProblem {
+    /// Reading it failed: a path or permission problem.
+    Read(ReadError),
+    /// It is not valid YAML.
+    Syntax {
+        /// Where the parser stopped.
+        pos: Pos,
+        /// The parser's message.
+        message: String,
+    },
 }
 
 /// Everything the checks look at, computed once.
@@ -143,6 +158,62 @@ pub struct Replacement {
 }
 
 impl Context {
+    /// Why the checks of the parsed config have nothing to examine: a file could not be read
+    /// or parsed (the Collector would not start, and what merged from the other files is not
+    /// the config it would run), or the config is empty. OTEL001 reports each of these.
+    #[must_use]
+    pub fn unusable(&self) -> Option<String> {
+        if let Some(first) = self.unreadable.first() {
+            let what = match &first.problem {
+                FileProblem::Read(_) => "could not be read",
+                FileProblem::Syntax { .. } => "could not be parsed",
+            };
+            return Some(if self.sources.len() == 1 {
+                format!("the file {what}")
+            } else {
+                let path = self
+                    .sources
+                    .get(usize::from(first.file))
+                    .map(|source| source.path.display().to_string())
+                    .unwrap_or_default();
+                format!("{path} {what}")
+            });
+        }
+        self.collector
+            .root
+            .is_none()
+            .then(|| "the config is empty".to_owned())
+    }
+
+    /// Why a check of `kind` components has nothing to examine, or `None` when the config
+    /// defines one.
+    #[must_use]
+    pub fn without(&self, kind: Kind) -> Option<String> {
+        self.collector
+            .of_kind(kind)
+            .next()
+            .is_none()
+            .then(|| format!("the config defines no {}", kind.singular()))
+    }
+
+    /// Why a check of components has nothing to examine, or `None` when there is one.
+    #[must_use]
+    pub fn no_components(&self) -> Option<String> {
+        self.collector
+            .components
+            .is_empty()
+            .then(|| "the config defines no component".to_owned())
+    }
+
+    /// Why a check of pipelines has nothing to examine, or `None` when there is one.
+    #[must_use]
+    pub fn no_pipelines(&self) -> Option<String> {
+        self.collector
+            .pipelines
+            .is_empty()
+            .then(|| "the config has no pipeline".to_owned())
+    }
+
     /// Returns the file location of a position.
     #[must_use]
     pub fn location(&self, pos: Pos) -> Location {

@@ -10,8 +10,9 @@ use godiag_core::host::Host;
 use godiag_core::runner;
 use serde_json::{Value, json};
 
-use crate::checks::{self, Context, Source, Unreadable};
+use crate::checks::{self, Context, FileProblem, Source, Unreadable};
 use crate::collector::Collector;
+use crate::read_error::ReadError;
 use crate::registry::{self, Version};
 
 /// What a file holds.
@@ -96,7 +97,7 @@ pub fn lint(host: Arc<dyn Host>, options: &LintOptions, deadline: Duration) -> O
     let mut findings = Vec::new();
     let mut sampling = Vec::new();
     for path in &options.files {
-        let bytes = host.read(path).map_err(|error| error.to_string());
+        let bytes = host.read(path).map_err(|error| ReadError::new(&error));
         let (text, error) = match &bytes {
             Ok(bytes) => (String::from_utf8_lossy(bytes).into_owned(), None),
             Err(error) => (String::new(), Some(error.clone())),
@@ -117,11 +118,10 @@ pub fn lint(host: Arc<dyn Host>, options: &LintOptions, deadline: Duration) -> O
         }
         if kind == FileKind::Collector {
             let file = u16::try_from(collector_sources.len()).unwrap_or(u16::MAX);
-            if let Some(message) = error {
+            if let Some(error) = error {
                 unreadable.push(Unreadable {
                     file,
-                    pos: None,
-                    message,
+                    problem: FileProblem::Read(error),
                 });
             }
             collector_sources.push(Source::new(path.clone(), text));
@@ -178,8 +178,10 @@ fn collector_context(
             Ok(None) => {}
             Err(error) => unreadable.push(Unreadable {
                 file,
-                pos: Some(error.pos()),
-                message: error.to_string(),
+                problem: FileProblem::Syntax {
+                    pos: error.pos(),
+                    message: error.to_string(),
+                },
             }),
         }
     }
@@ -235,7 +237,77 @@ fn pipelines_json(collector: &Collector) -> Value {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
+    use godiag_core::finding::Severity;
+    use godiag_core::host::FixtureHost;
+
     use super::*;
+
+    /// Runs the Collector checks over one file; `text` is `None` when reading it failed.
+    fn findings(text: Option<&str>) -> Vec<Finding> {
+        let host: Arc<dyn Host> = Arc::new(FixtureHost::new("/nonexistent", BTreeMap::new()));
+        let path = PathBuf::from("/etc/otelcol/config.yaml");
+        let unreadable = match text {
+            Some(_) => Vec::new(),
+            None => vec![Unreadable {
+                file: 0,
+                problem: FileProblem::Read(ReadError::new(&std::io::Error::from(
+                    std::io::ErrorKind::NotFound,
+                ))),
+            }],
+        };
+        let source = Source::new(path, text.unwrap_or_default().to_owned());
+        let context = collector_context(host, vec![source], unreadable, Version::new(135));
+        runner::run_checks(checks::ALL, &Arc::new(context), Duration::from_secs(5))
+    }
+
+    fn skipped(findings: &[Finding]) -> Vec<(&str, &str)> {
+        findings
+            .iter()
+            .filter_map(|f| Some((f.code.as_str(), f.skip_reason.as_deref()?)))
+            .collect()
+    }
+
+    #[test]
+    fn an_unusable_file_leaves_only_otel001() {
+        for (text, reason) in [
+            (None, "the file could not be read"),
+            (Some("receivers: [\n"), "the file could not be parsed"),
+            (Some(""), "the config is empty"),
+        ] {
+            let found = findings(text);
+            let otel001 = found.iter().find(|f| f.code == "OTEL001").unwrap();
+            assert_eq!(otel001.severity, Severity::Error, "{reason}");
+            let skipped = skipped(&found);
+            assert_eq!(
+                skipped.len(),
+                checks::ALL.len() - 1,
+                "{reason}: {skipped:?}"
+            );
+            assert!(skipped.iter().all(|(_, why)| *why == reason), "{skipped:?}");
+        }
+        let missing = findings(None);
+        let fix = &missing[0].fix.as_ref().unwrap().text;
+        assert!(fix.starts_with("Check the path"), "{fix}");
+    }
+
+    #[test]
+    fn checks_skip_the_sections_a_config_lacks() {
+        let minimal = "receivers:\n  otlp:\n    protocols:\n      grpc:\nexporters:\n  debug:\n\
+                       service:\n  pipelines:\n    traces:\n      receivers: [otlp]\n      \
+                       exporters: [debug]\n";
+        let found = findings(Some(minimal));
+        let skipped: Vec<&str> = skipped(&found).into_iter().map(|(code, _)| code).collect();
+        // No modelled component, no extension, no memory_limiter or batch, no duration, no
+        // endpoint, no variable.
+        let lacking = [
+            "OTEL003", "OTEL006", "OTEL011", "OTEL012", "OTEL013", "OTEL014", "OTEL015", "OTEL016",
+            "OTEL017", "OTEL018", "OTEL020",
+        ];
+        assert_eq!(skipped, lacking);
+        assert!(found.iter().all(|f| !f.is_problem()), "{found:?}");
+    }
 
     #[test]
     fn kinds_are_detected_from_content() {

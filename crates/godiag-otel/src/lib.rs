@@ -12,6 +12,7 @@ pub mod components;
 pub mod domain;
 pub mod envvar;
 pub mod json;
+pub mod read_error;
 pub mod registry;
 pub mod sampling;
 pub mod schema;

@@ -22,6 +22,7 @@ use godiag_core::runner;
 use serde_json::{Value, json};
 
 use crate::checks::Source;
+use crate::read_error::ReadError;
 use checks::Context;
 use provider::{Response, StrategyType};
 
@@ -41,7 +42,7 @@ pub struct Query {
 pub fn lint(
     host: Arc<dyn Host>,
     path: PathBuf,
-    bytes: Result<Vec<u8>, String>,
+    bytes: Result<Vec<u8>, ReadError>,
     query: &Query,
     deadline: Duration,
 ) -> (Vec<Finding>, Value) {

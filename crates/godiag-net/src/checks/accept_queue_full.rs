@@ -24,6 +24,24 @@ impl Check<Context> for AcceptQueueFull {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.no_listener().or_else(|| {
+            // Without the queue's limit a full queue cannot be told from a busy one.
+            if context.listeners.iter().any(|l| l.backlog.is_some()) {
+                return None;
+            }
+            let from_proc = context
+                .table
+                .as_ref()
+                .is_some_and(|table| table.source == crate::model::TableSource::Proc);
+            Some(if from_proc {
+                "the listener's backlog is not known (/proc/net/tcp does not show it)".to_owned()
+            } else {
+                "the listener's backlog is not known".to_owned()
+            })
+        })
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         context
             .listeners

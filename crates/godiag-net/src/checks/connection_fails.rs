@@ -25,6 +25,20 @@ impl Check<Context> for ConnectionFails {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context
+            .no_listener()
+            .or_else(|| context.no_probe())
+            .or_else(|| {
+                let tried = context.probes.iter().any(|probe| {
+                    probe.outcome != ConnectOutcome::NotRun
+                        && context.accepting(probe.address).is_some()
+                });
+                (!tried)
+                    .then(|| "no connection was tried to an address the server takes".to_owned())
+            })
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let failing: Vec<_> = context
             .probes

@@ -24,6 +24,10 @@ impl Check<Context> for ContainerLoopbackListener {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.not_container().or_else(|| context.no_listener())
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let Some(engine) = &context.environment.container else {
             return Vec::new();

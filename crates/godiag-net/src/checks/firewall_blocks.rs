@@ -5,7 +5,7 @@ use godiag_core::finding::{Evidence, Finding, Fix, Severity};
 
 use super::{Context, listener_evidence};
 use crate::firewall::eval::Verdict;
-use crate::firewall::{Origin, SourceVerdict, fix};
+use crate::firewall::{FirewallState, Origin, SourceVerdict, fix};
 
 /// LAN clients are dropped or rejected by the firewall.
 pub(crate) struct FirewallBlocksLan;
@@ -40,6 +40,10 @@ impl Check<Context> for FirewallBlocksLan {
         &LAN
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        nothing_to_judge(context, &[Origin::Lan, Origin::WslHost])
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         blocked(context, &LAN, &[Origin::Lan, Origin::WslHost])
     }
@@ -50,9 +54,46 @@ impl Check<Context> for FirewallBlocksLoopback {
         &LOOPBACK
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        nothing_to_judge(context, &[Origin::Loopback])
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         blocked(context, &LOOPBACK, &[Origin::Loopback])
     }
+}
+
+/// Why the filter's verdict for these clients says nothing: the rules were not read, no
+/// source of theirs exists here, every verdict is unknown (NET012), or the server listens
+/// on none of the addresses they connect to, so what the filter does to them changes nothing.
+/// With nothing listening the verdict is still judged: it is what a server started here meets.
+fn nothing_to_judge(context: &Context, origins: &[Origin]) -> Option<String> {
+    if let Some(reason) = context.no_firewall() {
+        return Some(reason);
+    }
+    let who = if origins.contains(&Origin::Loopback) {
+        "loopback"
+    } else {
+        "LAN"
+    };
+    let verdicts: Vec<&SourceVerdict> = context
+        .verdicts
+        .iter()
+        .filter(|v| origins.contains(&v.from))
+        .collect();
+    if verdicts.is_empty() {
+        return Some(format!("this machine has no {who} address to judge"));
+    }
+    if verdicts.iter().all(|v| v.verdict == Verdict::Unknown) {
+        return Some(format!(
+            "the firewall's verdict for {who} clients is unknown (NET012 says why)"
+        ));
+    }
+    let served = verdicts.iter().any(|v| {
+        v.verdict != Verdict::Unknown && context.accepting(v.destination_address).is_some()
+    });
+    (!context.listeners.is_empty() && !served)
+        .then(|| format!("the server listens on no address {who} clients connect to"))
 }
 
 fn blocked(context: &Context, meta: &CheckMeta, origins: &[Origin]) -> Vec<Finding> {
@@ -66,31 +107,11 @@ fn blocked(context: &Context, meta: &CheckMeta, origins: &[Origin]) -> Vec<Findi
         .filter(|v| matches!(v.verdict, Verdict::Drop | Verdict::Reject))
         .filter(|v| context.accepting(v.destination_address).is_some())
         .collect();
+    if context.listeners.is_empty() {
+        return latent(context, state, meta, origins);
+    }
     let Some(first) = hits.first() else {
-        // Show the verdicts even when nothing blocks, so `-v` says which rule let it in.
-        let seen: Vec<&SourceVerdict> = context
-            .verdicts
-            .iter()
-            .filter(|v| origins.contains(&v.from) && v.verdict == Verdict::Accept)
-            .collect();
-        if seen.is_empty() || !state.readable {
-            return Vec::new();
-        }
-        let mut ok = Finding::ok(meta).subject(format!("port {}", context.port));
-        for verdict in seen {
-            ok = ok.evidence(Evidence::command(format!(
-                "{} {} from {} on {}: accept{}",
-                verdict.family.as_str(),
-                std::net::SocketAddr::new(verdict.destination_address, context.port),
-                verdict.source_address,
-                verdict.interface,
-                verdict.rule.as_deref().map_or_else(
-                    || " (no rule filters it)".to_owned(),
-                    |rule| format!(" by {rule}")
-                )
-            )));
-        }
-        return vec![ok];
+        return passed(context, meta, origins);
     };
     let port = context.port;
     let client_sees = |v: &SourceVerdict| match v.outcome {
@@ -158,5 +179,87 @@ fn blocked(context: &Context, meta: &CheckMeta, origins: &[Origin]) -> Vec<Findi
         .filter(|command| !command.is_empty())
         .collect();
     commands.dedup();
+    vec![finding.fix(Fix::command(commands.join("\n")))]
+}
+
+/// The passing finding, with the verdicts that let the clients in, so `-v` says which rule
+/// did.
+fn passed(context: &Context, meta: &CheckMeta, origins: &[Origin]) -> Vec<Finding> {
+    let mut ok = Finding::ok(meta).subject(format!("port {}", context.port));
+    for verdict in context
+        .verdicts
+        .iter()
+        .filter(|v| origins.contains(&v.from) && v.verdict == Verdict::Accept)
+    {
+        ok = ok.evidence(verdict_evidence(verdict, context.port));
+    }
+    vec![ok]
+}
+
+fn verdict_evidence(verdict: &SourceVerdict, port: u16) -> Evidence {
+    Evidence::command(format!(
+        "{} {} from {} on {}: {}{}",
+        verdict.family.as_str(),
+        std::net::SocketAddr::new(verdict.destination_address, port),
+        verdict.source_address,
+        verdict.interface,
+        verdict.verdict.as_str(),
+        verdict.rule.as_deref().map_or_else(
+            || " (no rule filters it)".to_owned(),
+            |rule| format!(" by {rule}")
+        )
+    ))
+}
+
+/// Nothing listens yet, but the rules already decide what a server started on the port
+/// meets: a block is a warning (it will break once the server runs), an open path a pass.
+fn latent(
+    context: &Context,
+    state: &FirewallState,
+    meta: &CheckMeta,
+    origins: &[Origin],
+) -> Vec<Finding> {
+    let blocks: Vec<&SourceVerdict> = context
+        .verdicts
+        .iter()
+        .filter(|v| origins.contains(&v.from))
+        .filter(|v| matches!(v.verdict, Verdict::Drop | Verdict::Reject))
+        .collect();
+    let Some(first) = blocks.first() else {
+        return passed(context, meta, origins);
+    };
+    let port = context.port;
+    let who = match first.from {
+        Origin::Loopback => "programs on this machine",
+        Origin::Lan => "other machines on the LAN",
+        Origin::WslHost => "the Windows host",
+    };
+    let mut finding = Finding::new(
+        meta,
+        format!(
+            "The firewall {}s TCP port {port}: {}",
+            first.verdict.as_str(),
+            first.rule.as_deref().unwrap_or("a rule")
+        ),
+        format!(
+            "Nothing listens on port {port} yet, but once a server does, {who} cannot reach it: \
+             the rules {} these connections before any server sees them.",
+            first.verdict.as_str()
+        ),
+    )
+    .severity(Severity::Warning)
+    .subject(format!("port {port}"));
+    for verdict in &blocks {
+        finding = finding.evidence(verdict_evidence(verdict, port));
+    }
+    let mut commands: Vec<String> = blocks
+        .iter()
+        .map(|v| fix::open_port(state, &v.decision, port))
+        .filter(|command| !command.is_empty())
+        .collect();
+    commands.dedup();
+    if commands.is_empty() {
+        return vec![finding];
+    }
     vec![finding.fix(Fix::command(commands.join("\n")))]
 }

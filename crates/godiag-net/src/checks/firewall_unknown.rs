@@ -25,6 +25,14 @@ impl Check<Context> for FirewallUnknown {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        // Unreadable rules are this check's own finding, so only a missing read skips it.
+        context
+            .firewall
+            .is_none()
+            .then(|| "the firewall rules were not read before the deadline".to_owned())
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let Some(state) = &context.firewall else {
             return Vec::new();

@@ -5,7 +5,8 @@ use godiag_core::finding::{Evidence, Finding, Fix, Location, Severity};
 
 use super::Context;
 use crate::firewall::eval::Verdict;
-use crate::firewall::{Backend, Origin, firewalld};
+use crate::firewall::firewalld::Permanent;
+use crate::firewall::{Backend, Origin, SourceVerdict, firewalld};
 
 /// The port is open only at runtime (lost on reload), or only in the permanent
 /// configuration (not loaded yet).
@@ -22,37 +23,51 @@ const META: CheckMeta = CheckMeta {
     doc: include_str!("../../../../docs/checks/NET013.md"),
 };
 
+/// The LAN verdict of the running rules, the zone it comes from and that zone's permanent
+/// configuration; or why they cannot be compared.
+fn inputs(context: &Context) -> Result<(&SourceVerdict, String, Permanent), String> {
+    let Some(state) = &context.firewall else {
+        return Err("the firewall rules were not read before the deadline".to_owned());
+    };
+    if state.backend != Backend::Firewalld {
+        return Err("firewalld does not manage the firewall here".to_owned());
+    }
+    let lan = context
+        .verdicts
+        .iter()
+        .filter(|v| v.from == Origin::Lan)
+        .min_by_key(|v| v.family)
+        .ok_or_else(|| "this machine has no LAN address to judge".to_owned())?;
+    if lan.verdict == Verdict::Unknown {
+        return Err("the running rules' verdict for LAN clients is unknown (NET012)".to_owned());
+    }
+    let zone = lan
+        .rule
+        .as_deref()
+        .and_then(firewalld::zone_of)
+        .or_else(|| state.firewalld.as_ref().map(|f| f.default_zone.clone()))
+        .unwrap_or_else(|| "public".to_owned());
+    let permanent =
+        firewalld::permanent(context.host.as_ref(), &zone, context.port).ok_or_else(|| {
+            format!("firewalld's permanent configuration of zone {zone} could not be read")
+        })?;
+    Ok((lan, zone, permanent))
+}
+
 impl Check<Context> for FirewalldDrift {
     fn meta(&self) -> &'static CheckMeta {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        inputs(context).err()
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
-        let Some(state) = context
-            .firewall
-            .as_ref()
-            .filter(|s| s.backend == Backend::Firewalld)
-        else {
-            return Vec::new();
-        };
-        let Some(lan) = context
-            .verdicts
-            .iter()
-            .filter(|v| v.from == Origin::Lan)
-            .min_by_key(|v| v.family)
-        else {
+        let Ok((lan, zone, permanent)) = inputs(context) else {
             return Vec::new();
         };
         let port = context.port;
-        let zone = lan
-            .rule
-            .as_deref()
-            .and_then(firewalld::zone_of)
-            .or_else(|| state.firewalld.as_ref().map(|f| f.default_zone.clone()))
-            .unwrap_or_else(|| "public".to_owned());
-        let Some(permanent) = firewalld::permanent(context.host.as_ref(), &zone, port) else {
-            return Vec::new();
-        };
         let runtime_open = lan.verdict == Verdict::Accept;
         let blocked = matches!(lan.verdict, Verdict::Drop | Verdict::Reject);
         let (title, message, fix) = if runtime_open && !permanent.allows {

@@ -27,6 +27,10 @@ impl Check<Context> for Ipv4ClientsRefused {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.no_listener()
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let loopback4 = IpAddr::V4(Ipv4Addr::LOCALHOST);
         if context.listeners.is_empty()

@@ -24,6 +24,10 @@ impl Check<Context> for ListenerOwnerHidden {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.no_listener()
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         context
             .listeners

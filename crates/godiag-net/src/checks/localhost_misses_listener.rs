@@ -24,6 +24,16 @@ impl Check<Context> for LocalhostMissesListener {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.no_listener().or_else(|| match &context.localhost {
+            Err(why) => Some(format!("`localhost` does not resolve here ({why})")),
+            Ok(addresses) if addresses.is_empty() => {
+                Some("`localhost` resolves to no address".to_owned())
+            }
+            Ok(_) => None,
+        })
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let Ok(localhost) = &context.localhost else {
             return Vec::new();

@@ -26,6 +26,19 @@ impl Check<Context> for LocalhostSplitServers {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.no_listener().or_else(|| {
+            let v4 = context.accepting(IpAddr::V4(Ipv4Addr::LOCALHOST)).is_some();
+            let v6 = context.accepting(IpAddr::V6(Ipv6Addr::LOCALHOST)).is_some();
+            match (v4, v6) {
+                (true, true) => None,
+                (true, false) => Some("only 127.0.0.1 reaches a server, not ::1".to_owned()),
+                (false, true) => Some("only ::1 reaches a server, not 127.0.0.1".to_owned()),
+                (false, false) => Some("neither 127.0.0.1 nor ::1 reaches a server".to_owned()),
+            }
+        })
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let (Some(v4), Some(v6)) = (
             context.accepting(IpAddr::V4(Ipv4Addr::LOCALHOST)),

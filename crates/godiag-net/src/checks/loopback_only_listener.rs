@@ -24,6 +24,10 @@ impl Check<Context> for LoopbackOnlyListener {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.no_listener()
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let Some(bound) = loopback_only_binds(context) else {
             return Vec::new();

@@ -24,6 +24,10 @@ impl Check<Context> for NothingListening {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.no_table()
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let Some(table) = &context.table else {
             return Vec::new();

@@ -86,18 +86,6 @@ const PORTPROXY: CheckMeta = CheckMeta {
     doc: include_str!("../../../../docs/checks/NET018.md"),
 };
 
-fn wsl2(context: &Context) -> Option<&Wsl> {
-    context
-        .environment
-        .wsl
-        .as_ref()
-        .filter(|wsl| wsl.version == 2)
-}
-
-fn nat(context: &Context) -> Option<&Wsl> {
-    wsl2(context).filter(|wsl| wsl.networking_mode == "nat")
-}
-
 /// The Windows loopback family wslrelay gives a listener, if it relays it.
 fn relayed_as(listener: &Listener) -> Option<Family> {
     match listener.address {
@@ -127,8 +115,29 @@ impl Check<Context> for WslIpv4RelayMissing {
         &RELAY
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        let wsl = match context.wsl_mode("nat") {
+            Ok(wsl) => wsl,
+            Err(reason) => return Some(reason),
+        };
+        if !wsl.localhost_forwarding {
+            return Some("localhostForwarding is off, so nothing is relayed (NET015)".to_owned());
+        }
+        context.no_listener().or_else(|| {
+            context
+                .listeners
+                .iter()
+                .all(|l| relayed_as(l).is_none())
+                .then(|| format!("WSL relays no listener on port {} (NET015)", context.port))
+        })
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
-        let Some(wsl) = nat(context).filter(|wsl| wsl.localhost_forwarding) else {
+        let Some(wsl) = context
+            .wsl_mode("nat")
+            .ok()
+            .filter(|wsl| wsl.localhost_forwarding)
+        else {
             return Vec::new();
         };
         let families: Vec<Family> = context.listeners.iter().filter_map(relayed_as).collect();
@@ -187,8 +196,15 @@ impl Check<Context> for WslListenerNotRelayed {
         &NOT_RELAYED
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context
+            .wsl_mode("nat")
+            .err()
+            .or_else(|| context.no_listener())
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
-        let Some(wsl) = nat(context) else {
+        let Ok(wsl) = context.wsl_mode("nat") else {
             return Vec::new();
         };
         if context.listeners.is_empty() {
@@ -257,8 +273,22 @@ impl Check<Context> for WslLanAccess {
         &LAN
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        let wsl = match context.wsl2() {
+            Ok(wsl) => wsl,
+            Err(reason) => return Some(reason),
+        };
+        if !matches!(wsl.networking_mode.as_str(), "nat" | "mirrored") {
+            return Some(format!(
+                "godiag does not know how WSL's {} networking mode forwards",
+                wsl.networking_mode
+            ));
+        }
+        context.no_listener()
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
-        let Some(wsl) = wsl2(context) else {
+        let Ok(wsl) = context.wsl2() else {
             return Vec::new();
         };
         if context.listeners.is_empty() {
@@ -350,8 +380,15 @@ impl Check<Context> for WslMirroredIpv6Loopback {
         &MIRRORED
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context
+            .wsl_mode("mirrored")
+            .err()
+            .or_else(|| context.no_listener())
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
-        let Some(wsl) = wsl2(context).filter(|wsl| wsl.networking_mode == "mirrored") else {
+        let Ok(wsl) = context.wsl_mode("mirrored") else {
             return Vec::new();
         };
         if context.listeners.is_empty()
@@ -388,8 +425,19 @@ impl Check<Context> for WslPortproxyConflict {
         &PORTPROXY
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        // Stale rules matter with or without a listener, so only the rules' absence skips.
+        match context.wsl2() {
+            Err(reason) => Some(reason),
+            Ok(wsl) if wsl.portproxy.is_none() => {
+                Some("netsh.exe could not be run to list the portproxy rules".to_owned())
+            }
+            Ok(_) => None,
+        }
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
-        let Some(wsl) = wsl2(context) else {
+        let Ok(wsl) = context.wsl2() else {
             return Vec::new();
         };
         let port = context.port;

@@ -42,6 +42,17 @@ impl Check<Context> for BatchPlacement {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.unusable().or_else(|| {
+            let used = context
+                .collector
+                .pipelines
+                .iter()
+                .any(|p| p.processors.iter().any(|r| type_of(context, r) == "batch"));
+            (!used).then(|| "no pipeline uses the batch processor".to_owned())
+        })
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let mut findings = Vec::new();
         for pipeline in &context.collector.pipelines {

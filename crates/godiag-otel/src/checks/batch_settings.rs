@@ -26,6 +26,16 @@ impl Check<Context> for BatchSettings {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.unusable().or_else(|| {
+            context
+                .collector
+                .of_kind(Kind::Processor)
+                .all(|c| c.ty != "batch")
+                .then(|| "the config defines no batch processor".to_owned())
+        })
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let mut findings = Vec::new();
         for component in context

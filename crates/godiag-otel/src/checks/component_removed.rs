@@ -27,6 +27,10 @@ impl Check<Context> for ComponentRemoved {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.unusable().or_else(|| context.no_components())
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let mut findings = Vec::new();
         let mut seen: Vec<(registry::Kind, &str)> = Vec::new();

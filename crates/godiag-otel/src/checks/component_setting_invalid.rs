@@ -28,6 +28,21 @@ impl Check<Context> for ComponentSettingInvalid {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context
+            .unusable()
+            .or_else(|| context.no_components())
+            .or_else(|| {
+                let modelled = context
+                    .collector
+                    .components
+                    .iter()
+                    .any(|c| components::schema(c.kind, &c.ty).is_some());
+                (!modelled)
+                    .then(|| "godiag models the settings of no component in the config".to_owned())
+            })
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let mut findings = Vec::new();
         for component in &context.collector.components {

@@ -28,6 +28,10 @@ impl Check<Context> for ComponentTypeUnknown {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.unusable().or_else(|| context.no_components())
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         context
             .collector

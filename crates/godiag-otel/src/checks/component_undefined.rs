@@ -29,6 +29,18 @@ impl Check<Context> for ComponentUndefined {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.unusable().or_else(|| {
+            let collector = &context.collector;
+            let named = !collector.service_extensions.is_empty()
+                || collector
+                    .pipelines
+                    .iter()
+                    .any(|p| Role::ALL.iter().any(|role| !p.refs(*role).is_empty()));
+            (!named).then(|| "no pipeline or service.extensions names a component".to_owned())
+        })
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let collector = &context.collector;
         let mut findings = Vec::new();

@@ -26,6 +26,19 @@ impl Check<Context> for ComponentUnused {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.unusable().or_else(|| {
+            context
+                .collector
+                .components
+                .iter()
+                .all(|c| c.kind == Kind::Extension)
+                .then(|| {
+                    "the config defines no receiver, processor, exporter or connector".to_owned()
+                })
+        })
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let collector = &context.collector;
         let used = |kind: Kind, id: &str| {

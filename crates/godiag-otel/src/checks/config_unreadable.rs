@@ -1,9 +1,10 @@
-//! OTEL001: a file of the config cannot be read as YAML, or the config defines nothing.
+//! OTEL001: a file of the config cannot be read or parsed as YAML, or the config defines
+//! nothing. The other checks skip in each of these cases ([`Context::unusable`]).
 
 use godiag_core::check::{Check, CheckMeta, CheckStatus, Domain};
 use godiag_core::finding::{Evidence, Finding, Fix, Location, Severity};
 
-use super::Context;
+use super::{Context, FileProblem};
 use crate::registry::Kind;
 
 /// The config cannot be loaded at all.
@@ -29,30 +30,36 @@ impl Check<Context> for ConfigUnreadable {
         let mut findings: Vec<Finding> = context
             .unreadable
             .iter()
-            .map(|problem| {
+            .map(|unreadable| {
                 let path = context
                     .sources
-                    .get(usize::from(problem.file))
+                    .get(usize::from(unreadable.file))
                     .map(|source| source.path.clone())
                     .unwrap_or_default();
-                let finding = match problem.pos {
-                    Some(pos) => context.at(
-                        &META,
-                        pos,
-                        format!("Not valid YAML: {}", problem.message),
-                        "The Collector stops before starting: `cannot resolve the configuration: ... \
-                         not valid YAML`. Nothing in this file is used.",
-                    ),
-                    None => Finding::new(
+                let finding = match &unreadable.problem {
+                    FileProblem::Syntax { pos, message } => context
+                        .at(
+                            &META,
+                            *pos,
+                            format!("Not valid YAML: {message}"),
+                            "The Collector stops before starting: `cannot resolve the \
+                             configuration: ... not valid YAML`. Nothing in this file is used.",
+                        )
+                        .fix(Fix::manual(
+                            "Correct the YAML at the position shown, then re-run `godiag lint`.",
+                        )),
+                    FileProblem::Read(error) => Finding::new(
                         &META,
                         format!("Cannot read {}", path.display()),
-                        format!("{}; the Collector stops with `cannot retrieve the configuration`.", problem.message),
+                        format!(
+                            "{error}; the Collector stops with `cannot retrieve the \
+                             configuration`."
+                        ),
                     )
-                    .location(Location::file(&path)),
+                    .location(Location::file(&path))
+                    .fix(Fix::manual(error.fix(&path))),
                 };
-                finding
-                    .subject(path.display().to_string())
-                    .fix(Fix::manual("Correct the YAML at the position shown, then re-run `godiag lint`."))
+                finding.subject(path.display().to_string())
             })
             .collect();
         if context.unreadable.is_empty() && defines_nothing(context) {

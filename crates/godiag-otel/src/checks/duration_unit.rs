@@ -28,23 +28,41 @@ impl Check<Context> for DurationUnit {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.unusable().or_else(|| {
+            context
+                .collector
+                .components
+                .iter()
+                .all(|component| durations(component).0.is_empty())
+                .then(|| "no component sets a duration".to_owned())
+        })
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let mut findings = Vec::new();
         for component in &context.collector.components {
-            let mut found = Vec::new();
-            let modelled = if let Some(ty) = components::schema(component.kind, &component.ty) {
-                schema::durations(&component.config, &ty, "", &mut found);
-                true
-            } else {
-                by_name(&component.config, "", &mut found);
-                false
-            };
+            let (found, modelled) = durations(component);
             for (path, node) in found {
                 findings.extend(check(context, component, &path, node, modelled));
             }
         }
         findings
     }
+}
+
+/// The durations a component sets, with their paths, and whether its schema is modelled
+/// (otherwise they are found by key name).
+fn durations(component: &Component) -> (Vec<(String, &Node)>, bool) {
+    let mut found = Vec::new();
+    let modelled = if let Some(ty) = components::schema(component.kind, &component.ty) {
+        schema::durations(&component.config, &ty, "", &mut found);
+        true
+    } else {
+        by_name(&component.config, "", &mut found);
+        false
+    };
+    (found, modelled)
 }
 
 /// For components godiag does not model: settings named like durations.

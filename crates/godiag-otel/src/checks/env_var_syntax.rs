@@ -25,6 +25,10 @@ impl Check<Context> for EnvVarSyntax {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.unusable()
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let Some(root) = &context.collector.root else {
             return Vec::new();

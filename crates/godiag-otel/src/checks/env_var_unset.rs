@@ -25,6 +25,21 @@ impl Check<Context> for EnvVarUnset {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.unusable().or_else(|| {
+            let root = context.collector.root.as_ref()?;
+            let referenced = strings(root).iter().any(|node| {
+                node.as_str().is_some_and(|value| {
+                    envvar::scan(value).iter().any(|reference| {
+                        matches!(reference, Reference::Braced { scheme, name: Some(_), .. }
+                            if scheme.as_deref().is_none_or(|scheme| scheme == "env"))
+                    })
+                })
+            });
+            (!referenced).then(|| "the config references no environment variable".to_owned())
+        })
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let Some(root) = &context.collector.root else {
             return Vec::new();

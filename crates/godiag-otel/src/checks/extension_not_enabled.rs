@@ -26,6 +26,12 @@ impl Check<Context> for ExtensionNotEnabled {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context
+            .unusable()
+            .or_else(|| context.without(Kind::Extension))
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let collector = &context.collector;
         collector

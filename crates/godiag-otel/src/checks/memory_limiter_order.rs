@@ -26,6 +26,17 @@ impl Check<Context> for MemoryLimiterOrder {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.unusable().or_else(|| {
+            let used = context
+                .collector
+                .pipelines
+                .iter()
+                .any(|p| p.processors.iter().any(|r| is_memory_limiter(context, r)));
+            (!used).then(|| "no pipeline uses memory_limiter".to_owned())
+        })
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let mut findings = Vec::new();
         for pipeline in &context.collector.pipelines {

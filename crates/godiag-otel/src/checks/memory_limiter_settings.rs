@@ -30,6 +30,16 @@ impl Check<Context> for MemoryLimiterSettings {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.unusable().or_else(|| {
+            context
+                .collector
+                .of_kind(Kind::Processor)
+                .all(|c| c.ty != "memory_limiter")
+                .then(|| "the config defines no memory_limiter processor".to_owned())
+        })
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let mut findings = Vec::new();
         for component in context

@@ -26,6 +26,19 @@ impl Check<Context> for OtlpEndpointMismatch {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context
+            .unusable()
+            .or_else(|| context.without(Kind::Exporter))
+            .or_else(|| {
+                context
+                    .collector
+                    .of_kind(Kind::Exporter)
+                    .all(|e| endpoints(&e.config).is_empty())
+                    .then(|| "no exporter sets an endpoint".to_owned())
+            })
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let mut findings = Vec::new();
         for exporter in context.collector.of_kind(Kind::Exporter) {

@@ -27,6 +27,10 @@ impl Check<Context> for PipelineInvalid {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.unusable().or_else(|| context.no_components())
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let collector = &context.collector;
         let Some(root) = &collector.root else {

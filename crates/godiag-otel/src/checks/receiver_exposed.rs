@@ -26,6 +26,20 @@ impl Check<Context> for ReceiverExposed {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context
+            .unusable()
+            .or_else(|| context.without(Kind::Receiver))
+            .or_else(|| {
+                // Only endpoints written in the config are judged, not a receiver's default.
+                context
+                    .collector
+                    .of_kind(Kind::Receiver)
+                    .all(|r| endpoints(&r.config).is_empty())
+                    .then(|| "no receiver sets an endpoint".to_owned())
+            })
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let mut findings = Vec::new();
         for receiver in context.collector.of_kind(Kind::Receiver) {

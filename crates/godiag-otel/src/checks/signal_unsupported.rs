@@ -26,6 +26,10 @@ impl Check<Context> for SignalUnsupported {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.unusable().or_else(|| context.no_pipelines())
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let collector = &context.collector;
         let mut findings = Vec::new();

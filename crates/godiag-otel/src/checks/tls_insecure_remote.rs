@@ -27,6 +27,19 @@ impl Check<Context> for TlsInsecureRemote {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context
+            .unusable()
+            .or_else(|| context.without(Kind::Exporter))
+            .or_else(|| {
+                context
+                    .collector
+                    .of_kind(Kind::Exporter)
+                    .all(|e| endpoints(&e.config).iter().all(|e| is_loopback(&e.host)))
+                    .then(|| "no exporter names an endpoint on another host".to_owned())
+            })
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let mut findings = Vec::new();
         for exporter in context.collector.of_kind(Kind::Exporter) {

@@ -28,6 +28,7 @@ use godiag_core::host::Host;
 
 use crate::checks::{Replacement, Source};
 use crate::json::{self, JsonError};
+use crate::read_error::ReadError;
 use crate::sampling::decode::{self, Decoded, OperationStrategy, ServiceStrategy, Slot};
 use crate::sampling::provider::{self, Store};
 use crate::yaml::Pos;
@@ -76,7 +77,7 @@ pub struct Context {
     /// The file (one source).
     pub sources: Vec<Source>,
     /// Why the file could not be read.
-    pub read_error: Option<String>,
+    pub read_error: Option<ReadError>,
     /// Why it is not JSON.
     pub syntax: Option<JsonError>,
     /// The decoded strategies.
@@ -105,7 +106,7 @@ impl Context {
     pub fn load(
         host: Arc<dyn Host>,
         path: PathBuf,
-        bytes: Result<Vec<u8>, String>,
+        bytes: Result<Vec<u8>, ReadError>,
         default_probability: f64,
     ) -> Self {
         let (bytes, read_error) = match bytes {
@@ -160,6 +161,80 @@ impl Context {
             default_probability,
             root,
         }
+    }
+
+    /// Why the checks of the decoded strategies have nothing to examine: the file could not
+    /// be read or parsed, or it is not a JSON object. SAMP001 reports each of these.
+    #[must_use]
+    pub fn unusable(&self) -> Option<String> {
+        if self.read_error.is_some() {
+            Some("the file could not be read".to_owned())
+        } else if self.syntax.is_some() {
+            Some("the file could not be parsed".to_owned())
+        } else if self.decoded.strategies.is_none() {
+            Some("the file is not a JSON object".to_owned())
+        } else {
+            None
+        }
+    }
+
+    /// Why a check of the file's keys has nothing to examine: besides [`Self::unusable`],
+    /// an empty object `{}`.
+    #[must_use]
+    pub fn no_keys(&self) -> Option<String> {
+        self.unusable().or_else(|| {
+            let strategies = self.decoded.strategies.as_ref()?;
+            let empty = strategies.default_key.is_none()
+                && strategies.services_key.is_none()
+                && self.decoded.unknown_keys.is_empty();
+            empty.then(|| "the file is an empty object".to_owned())
+        })
+    }
+
+    /// Why a check of strategy entries has nothing to examine, or `None` when the file has
+    /// a `default_strategy` or a service strategy.
+    #[must_use]
+    pub fn no_strategy(&self) -> Option<String> {
+        self.unusable().or_else(|| {
+            self.entries()
+                .is_empty()
+                .then(|| "the file has no strategy".to_owned())
+        })
+    }
+
+    /// Why a check of strategies of type `ty` (`probabilistic`, `ratelimiting`) has nothing
+    /// to examine; `with_operations` counts operation strategies too.
+    #[must_use]
+    pub fn no_strategy_of(&self, ty: &str, with_operations: bool) -> Option<String> {
+        self.no_strategy().or_else(|| {
+            let is =
+                |strategy: &decode::Strategy| strategy.ty.as_ref().is_some_and(|t| t.value == ty);
+            let found = self.entries().iter().any(|e| is(&e.entry.strategy))
+                || (with_operations && self.operations().iter().any(|(_, op)| is(&op.strategy)));
+            (!found).then(|| format!("the file has no {ty} strategy"))
+        })
+    }
+
+    /// Why a check of operation strategies has nothing to examine, or `None` when a strategy
+    /// lists one.
+    #[must_use]
+    pub fn no_operations(&self) -> Option<String> {
+        self.no_strategy().or_else(|| {
+            self.operations()
+                .is_empty()
+                .then(|| "no strategy lists operation_strategies".to_owned())
+        })
+    }
+
+    /// Why nothing is served to examine: Jaeger does not load the file (SAMP001, SAMP002 or
+    /// SAMP016 says why).
+    #[must_use]
+    pub fn not_served(&self) -> Option<String> {
+        self.unusable().or_else(|| {
+            self.loaded
+                .is_err()
+                .then(|| "Jaeger does not load the file, so it serves nothing".to_owned())
+        })
     }
 
     /// Returns where the top-level object's `{` is.

@@ -21,6 +21,7 @@ mod fetch_proxy_differential;
 mod fixture_go;
 mod go_env_differential;
 mod metrics_cli;
+mod nothing_examined;
 mod nothing_examined_go_prom;
 mod otelcol;
 mod peers;

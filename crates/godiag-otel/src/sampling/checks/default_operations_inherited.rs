@@ -25,6 +25,29 @@ impl Check<Context> for DefaultOperationsInherited {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.not_served().or_else(|| {
+            let strategies = context.decoded.strategies.as_ref()?;
+            if strategies
+                .default_strategy
+                .as_ref()
+                .is_none_or(|default| default.operation_strategies.is_empty())
+            {
+                Some("default_strategy lists no operation_strategies".to_owned())
+            } else if strategies
+                .service_strategies
+                .iter()
+                .flatten()
+                .next()
+                .is_none()
+            {
+                Some("the file has no service_strategies".to_owned())
+            } else {
+                None
+            }
+        })
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let Ok(store) = context.store() else {
             return Vec::new();

@@ -24,6 +24,10 @@ impl Check<Context> for DuplicateOperation {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.no_operations()
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let mut findings = Vec::new();
         for entry in context.entries() {

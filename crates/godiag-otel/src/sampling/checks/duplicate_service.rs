@@ -24,6 +24,16 @@ impl Check<Context> for DuplicateService {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.unusable().or_else(|| {
+            context
+                .entries()
+                .iter()
+                .all(|entry| entry.is_default)
+                .then(|| "the file has no service_strategies".to_owned())
+        })
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let entries: Vec<_> = context
             .entries()

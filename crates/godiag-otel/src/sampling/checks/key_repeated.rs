@@ -27,6 +27,10 @@ impl Check<Context> for KeyRepeated {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.no_keys()
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         context
             .decoded

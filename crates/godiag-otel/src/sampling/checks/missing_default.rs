@@ -26,6 +26,19 @@ impl Check<Context> for MissingDefault {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.unusable().or_else(|| {
+            // With a wrong type Jaeger loads nothing, so what a missing default does is moot.
+            let missing = context
+                .decoded
+                .strategies
+                .as_ref()
+                .is_some_and(|s| s.default_strategy.is_none());
+            (missing && !context.decoded.type_errors.is_empty())
+                .then(|| "Jaeger does not load the file (SAMP002)".to_owned())
+        })
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let Some(strategies) = &context.decoded.strategies else {
             return Vec::new();

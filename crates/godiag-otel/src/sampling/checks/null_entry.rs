@@ -25,6 +25,18 @@ impl Check<Context> for NullEntry {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.unusable().or_else(|| {
+            let strategies = context.decoded.strategies.as_ref()?;
+            let lists = strategies.services_key.is_some()
+                || context
+                    .entries()
+                    .iter()
+                    .any(|entry| entry.entry.operations_key.is_some());
+            (!lists).then(|| "the file has no strategy list".to_owned())
+        })
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let Some(strategies) = &context.decoded.strategies else {
             return Vec::new();

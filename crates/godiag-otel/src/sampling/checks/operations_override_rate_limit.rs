@@ -25,6 +25,12 @@ impl Check<Context> for OperationsOverrideRateLimit {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context
+            .not_served()
+            .or_else(|| context.no_strategy_of("ratelimiting", false))
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let Ok(store) = context.store() else {
             return Vec::new();

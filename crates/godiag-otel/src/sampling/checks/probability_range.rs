@@ -27,6 +27,10 @@ impl Check<Context> for ProbabilityRange {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.no_strategy_of("probabilistic", true)
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let mut all: Vec<(String, &Strategy)> = context
             .entries()

@@ -25,6 +25,10 @@ impl Check<Context> for RateLimitTruncated {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.no_strategy_of("ratelimiting", false)
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let mut findings = Vec::new();
         for entry in context.entries() {

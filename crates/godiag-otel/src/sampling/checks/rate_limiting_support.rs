@@ -29,6 +29,10 @@ impl Check<Context> for RateLimitingSupport {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.no_strategy()
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         context
             .entries()

@@ -26,6 +26,10 @@ impl Check<Context> for RequiredField {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.no_strategy()
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let mut findings = Vec::new();
         for entry in context.entries() {

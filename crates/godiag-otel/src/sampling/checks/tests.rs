@@ -5,22 +5,72 @@ use godiag_core::host::FixtureHost;
 
 use super::*;
 
-/// Lints `text` and returns `CODE severity` for every finding that is not ok.
-fn codes(text: &str) -> Vec<String> {
+/// Lints what reading the file gave and returns every finding.
+fn lint(bytes: Result<Vec<u8>, ReadError>) -> Vec<Finding> {
     let dir = std::env::temp_dir();
     let host: Arc<dyn Host> = Arc::new(FixtureHost::new(&dir, std::collections::BTreeMap::new()));
     let context = Arc::new(Context::load(
         host,
         Path::new("/sampling.json").to_path_buf(),
-        Ok(text.as_bytes().to_vec()),
+        bytes,
         provider::DEFAULT_SAMPLING_PROBABILITY,
     ));
-    let findings = godiag_core::runner::run_checks(ALL, &context, Duration::from_secs(5));
-    findings
+    godiag_core::runner::run_checks(ALL, &context, Duration::from_secs(5))
+}
+
+/// Lints `text` and returns `CODE severity` for every finding that reports a problem.
+fn codes(text: &str) -> Vec<String> {
+    lint(Ok(text.as_bytes().to_vec()))
         .iter()
-        .filter(|f| f.severity != godiag_core::finding::Severity::Ok)
+        .filter(|f| f.is_problem())
         .map(|f| format!("{} {}", f.code, f.severity.as_str()))
         .collect()
+}
+
+#[test]
+fn a_file_that_cannot_be_read_is_fixed_by_its_path_and_skips_the_rest() {
+    let missing = std::io::Error::from(std::io::ErrorKind::NotFound);
+    let findings = lint(Err(ReadError::new(&missing)));
+    let samp001 = findings.iter().find(|f| f.code == "SAMP001").unwrap();
+    assert_eq!(samp001.severity, godiag_core::finding::Severity::Error);
+    let fix = &samp001.fix.as_ref().unwrap().text;
+    assert!(fix.starts_with("Check the path"), "{fix}");
+    for finding in findings.iter().filter(|f| f.code != "SAMP001") {
+        assert_eq!(
+            finding.skip_reason.as_deref(),
+            Some("the file could not be read"),
+            "{}",
+            finding.code
+        );
+    }
+}
+
+#[test]
+fn checks_skip_what_the_file_does_not_have() {
+    let only_default = r#"{"default_strategy": {"type": "probabilistic", "param": 0.1}}"#;
+    let skipped: Vec<String> = lint(Ok(only_default.as_bytes().to_vec()))
+        .into_iter()
+        .filter(|f| f.skip_reason.is_some())
+        .map(|f| f.code)
+        .collect();
+    // No rate limit, no operation strategies, no services, no lists: nothing to judge.
+    for code in [
+        "SAMP006", "SAMP007", "SAMP008", "SAMP009", "SAMP013", "SAMP014", "SAMP016", "SAMP017",
+    ] {
+        assert!(
+            skipped.iter().any(|c| c == code),
+            "{code} should skip: {skipped:?}"
+        );
+    }
+    // The probability, the type, the keys and the default were there to examine.
+    for code in [
+        "SAMP002", "SAMP003", "SAMP005", "SAMP010", "SAMP015", "SAMP018",
+    ] {
+        assert!(
+            !skipped.iter().any(|c| c == code),
+            "{code} had something to examine"
+        );
+    }
 }
 
 #[test]

@@ -37,10 +37,12 @@ impl Check<Context> for Unreadable {
                     ),
                 )
                 .location(Location::file(path))
-                .fix(Fix::manual(
-                    "Point `--sampling.strategies-file` (Jaeger v1), `remote_sampling.file.path` (Jaeger v2) \
-                     or the `jaegerremotesampling` extension's `source.file` at a readable file.",
-                )),
+                .fix(Fix::manual(format!(
+                    "{} Jaeger reads the path given by `--sampling.strategies-file` (v1), \
+                     `remote_sampling.file.path` (v2) or the `jaegerremotesampling` extension's \
+                     `source.file`.",
+                    error.fix(path)
+                ))),
             ];
         }
         if let Some(error) = &context.syntax {

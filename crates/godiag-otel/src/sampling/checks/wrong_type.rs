@@ -26,6 +26,10 @@ impl Check<Context> for WrongType {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.unusable()
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let errors: Vec<&TypeError> = context
             .decoded
