@@ -186,9 +186,22 @@ pub fn duration_ms(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
-/// Test switch: a check whose slug is this variable's value panics (godiag's own
-/// environment, never the diagnosed one).
+/// Test switch: a check whose slug is this variable's value panics, and so does a task
+/// that calls [`crash_if_asked`] with its name (godiag's own environment, never the
+/// diagnosed one).
 pub const PANIC_IN: &str = "GODIAG_INTERNAL__PANIC_IN";
+
+/// Panics when [`PANIC_IN`] names `name`: the hidden switch for the scenarios that prove a
+/// crashing check or domain is reported.
+///
+/// # Panics
+/// When asked to.
+pub fn crash_if_asked(name: &str) {
+    assert!(
+        crate::host::RealHost.env_var(PANIC_IN).as_deref() != Some(name),
+        "{PANIC_IN} asked `{name}` to crash"
+    );
+}
 
 /// Runs every check concurrently over a shared context, each as a task under `deadline`.
 /// A check with nothing to report yields its `ok` finding.
@@ -209,11 +222,7 @@ pub fn run_checks<C: Send + Sync + 'static>(
         .map(|check| {
             let context = std::sync::Arc::clone(context);
             Task::new(check.meta().slug, move || {
-                // A hidden switch for the scenario that proves a crashing check is reported.
-                assert!(
-                    crate::host::RealHost.env_var(PANIC_IN).as_deref() != Some(check.meta().slug),
-                    "{PANIC_IN} asked this check to crash"
-                );
+                crash_if_asked(check.meta().slug);
                 let mut findings = check.run(&context);
                 if findings.is_empty() {
                     findings.push(Finding::ok(check.meta()));

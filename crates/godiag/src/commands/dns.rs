@@ -16,7 +16,7 @@ use crate::ExitStatus;
 use crate::cli::{DnsArgs, ForArg, GlobalArgs, NetTag, OnOff};
 
 /// Real sockets on this machine; on a recorded one, its recorded answers if it has any.
-fn transport(global: &GlobalArgs, host: &dyn Host) -> Option<Arc<dyn Transport>> {
+pub(super) fn transport(global: &GlobalArgs, host: &dyn Host) -> Option<Arc<dyn Transport>> {
     if global.root.is_none() {
         return Some(Arc::new(RealTransport));
     }
@@ -54,24 +54,4 @@ pub(crate) fn run(args: &DnsArgs, global: &GlobalArgs) -> anyhow::Result<ExitSta
         report = Report::new("dns", outcome.findings, json!(outcome.result));
     }
     emit(&report, global)
-}
-
-/// The name-resolution checks of `godiag doctor`, started on a thread: every module host of
-/// the Go environment and of git's URL rewrites, as the go command resolves it.
-pub(crate) fn doctor_in_background(
-    host: &Arc<dyn Host>,
-    global: &GlobalArgs,
-) -> std::thread::JoinHandle<godiag_dns::domain::Outcome> {
-    let host = Arc::clone(host);
-    let transport = transport(global, host.as_ref());
-    let deadline = global.deadline;
-    std::thread::spawn(move || {
-        let env = godiag_goenv::resolve::resolve(
-            host.as_ref(),
-            godiag_goenv::gocmd::find(host.as_ref()),
-            None,
-        );
-        let hosts = godiag_dns::doctor::module_hosts(host.as_ref(), &env);
-        godiag_dns::doctor::run(&host, &hosts, transport.as_ref(), deadline)
-    })
 }
