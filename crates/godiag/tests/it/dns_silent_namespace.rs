@@ -36,13 +36,14 @@ struct Lab {
 }
 
 impl Lab {
-    fn create(ip: &Path) -> Self {
+    /// `test` tells the namespaces of tests running at once apart.
+    fn create(ip: &Path, test: &str) -> Self {
         let tag = std::process::id() % 100_000;
         let lab = Self {
             ip: ip.to_path_buf(),
-            host: format!("gdqh{tag}"),
-            dns: format!("gdqs{tag}"),
-            offline: format!("gdqo{tag}"),
+            host: format!("gdqh{test}{tag}"),
+            dns: format!("gdqs{test}{tag}"),
+            offline: format!("gdqo{test}{tag}"),
             dir: tempfile::tempdir().unwrap(),
         };
         let (h, d, o) = (&lab.host, &lab.dns, &lab.offline);
@@ -225,7 +226,7 @@ fn path_with_go() -> String {
 #[test]
 fn a_silent_dns_server_is_named_within_the_deadline_every_time() {
     let Some(ip) = peers() else { return };
-    let lab = Lab::create(&ip);
+    let lab = Lab::create(&ip, "d");
     let runs = [(Duration::from_secs(2), 10), (Duration::from_secs(3), 5)];
     let mut walls = Vec::new();
     for (deadline, times) in runs {
@@ -260,7 +261,7 @@ fn a_silent_dns_server_is_named_within_the_deadline_every_time() {
 #[test]
 fn no_route_to_the_dns_server_is_reported_as_offline() {
     let Some(ip) = peers() else { return };
-    let lab = Lab::create(&ip);
+    let lab = Lab::create(&ip, "o");
     let deadline = Duration::from_secs(2);
     for attempt in 0..5 {
         let run = lab.godiag(
@@ -291,7 +292,7 @@ fn no_route_to_the_dns_server_is_reported_as_offline() {
 #[test]
 fn doctor_names_the_silent_server_and_ends_on_time_beside_a_blackholed_proxy() {
     let Some(ip) = peers() else { return };
-    let lab = Lab::create(&ip);
+    let lab = Lab::create(&ip, "p");
     // The first proxy is reached by name (through the silent server), the second by
     // address, straight into the namespace that drops its port.
     let goproxy = format!("http://proxy.corp.example:3000|http://{SILENT}:3000");
