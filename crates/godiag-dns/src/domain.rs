@@ -72,15 +72,18 @@ pub fn run(host: Arc<dyn Host>, options: &Options, deadline: Duration) -> Outcom
     let left = || deadline.saturating_sub(started.elapsed());
     let slot: Arc<Mutex<Option<(System, Program)>>> = Arc::new(Mutex::new(None));
     let task = {
-        let (host, slot, choice) = (
+        let (host, slot, choice, known) = (
             Arc::clone(&host),
             Arc::clone(&slot),
             options.program.clone(),
+            options.known_program.clone(),
         );
         let budget = left();
         Task::new("read-resolver-configuration", move || {
             let system = read::read(host.as_ref(), budget / 4);
-            let program = find_program(host.as_ref(), &choice, budget);
+            // Finding the go command may run it (`go env GOROOT` behind a wrapper): at most
+            // half the deadline, so the probes keep the other half.
+            let program = known.unwrap_or_else(|| find_program(host.as_ref(), &choice, budget / 2));
             *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some((system, program));
             TaskOutput::default()
         })
@@ -391,3 +394,26 @@ fn go_binary(
 }
 
 pub mod result;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_checks_keep_a_tenth_of_the_deadline_within_bounds() {
+        for (deadline_ms, reserved_ms) in [
+            (3000, 300),
+            (2000, 200),
+            (20_000, 500),
+            (500, 100),
+            (100, 50),
+            (0, 0),
+        ] {
+            assert_eq!(
+                reserve(Duration::from_millis(deadline_ms)),
+                Duration::from_millis(reserved_ms),
+                "--deadline {deadline_ms}ms"
+            );
+        }
+    }
+}
