@@ -191,8 +191,19 @@ pub fn getaddrinfo(host: &dyn Host, name: &str, cap: Duration, glibc_wait: Durat
                     result.addresses.push(address.to_owned());
                 }
             }
+            // An answer, even NXDOMAIN, comes long before glibc's whole schedule of waits
+            // has run out: getent failing only then means no server replied.
+            let gave_up = !glibc_wait.is_zero() && output.duration + RECORDED >= glibc_wait;
             if result.addresses.is_empty() {
                 result.error = Some(match output.status {
+                    Some(2) if gave_up => {
+                        result.no_reply = Some(NoReply::Timeout);
+                        format!(
+                            "no server answered: glibc gave up after {} (resolv.conf's timeout \
+                             and attempts; getent exit 2)",
+                            wait_text(glibc_wait)
+                        )
+                    }
                     Some(0 | 2) => "not found through NSS (getent exit 2)".to_owned(),
                     Some(code) => format!("getent failed with exit status {code}"),
                     None => "getent was killed".to_owned(),
