@@ -292,6 +292,7 @@ struct ProbeOutcome {
     duration_ms: u64,
     detail: Option<String>,
     no_reply: Option<probe::NoReply>,
+    unfinished: bool,
     not_run: bool,
 }
 
@@ -305,6 +306,7 @@ impl ProbeOutcome {
             duration_ms: self.duration_ms,
             detail: self.detail,
             no_reply: self.no_reply,
+            unfinished: self.unfinished,
             not_run: self.not_run,
         }
     }
@@ -319,6 +321,7 @@ fn result(path: PathResult) -> TaskOutput {
         duration_ms: path.duration_ms,
         detail: path.detail,
         no_reply: path.no_reply,
+        unfinished: path.unfinished,
         not_run: path.not_run,
     };
     TaskOutput {

@@ -40,6 +40,10 @@ pub struct PathResult {
     /// Why no server replied at all, when none did.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub no_reply: Option<NoReply>,
+    /// godiag stopped waiting before the program would have given up: the result says
+    /// nothing about what the program ends up with, only that it had nothing by then.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub unfinished: bool,
     /// The path could not be tried (a recorded machine without recorded answers).
     #[serde(skip)]
     pub not_run: bool,
@@ -122,6 +126,7 @@ impl PathResult {
             duration_ms: 0,
             detail: None,
             no_reply: None,
+            unfinished: false,
             not_run: false,
         }
     }
@@ -136,6 +141,7 @@ impl PathResult {
             )),
             duration_ms: duration_ms(waited),
             no_reply: Some(NoReply::Timeout),
+            unfinished: true,
             ..Self::new(name)
         }
     }
@@ -228,6 +234,7 @@ pub fn getaddrinfo(host: &dyn Host, name: &str, cap: Duration, glibc_wait: Durat
                 format!("did not answer within {}", wait_text(cap))
             });
             result.no_reply = Some(NoReply::Timeout);
+            result.unfinished = true;
             result.took(started)
         }
         Err(error) => {
@@ -491,6 +498,7 @@ mod tests {
     fn a_probe_still_waiting_at_the_budget_is_a_timeout_result() {
         let result = PathResult::no_answer_within("getaddrinfo", Duration::from_millis(1800));
         assert!(result.unreachable());
+        assert!(result.unfinished);
         assert_eq!(
             result.error.as_deref(),
             Some("did not answer within 1.8 s (godiag's deadline)")

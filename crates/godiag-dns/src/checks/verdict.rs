@@ -43,6 +43,12 @@ impl Context {
         self.paths.iter().find(|p| p.name == name && !p.not_run)
     }
 
+    /// A path's result by name, when it ran to its own end: what a comparison may rely on.
+    #[must_use]
+    pub fn finished_path(&self, name: &str) -> Option<&PathResult> {
+        self.path(name).filter(|p| !p.unfinished)
+    }
+
     /// The direct server probes that ran.
     pub fn server_paths(&self) -> impl Iterator<Item = &PathResult> {
         self.paths
@@ -102,8 +108,11 @@ fn describe(path: &PathResult) -> String {
 #[must_use]
 pub fn verdict(context: &Context) -> Option<Verdict> {
     let go = context.path("go_pure")?;
-    // Without the NSS path (a recorded machine without getent's answer) only Go's is judged.
-    let glibc = context.path("getaddrinfo").unwrap_or(go);
+    // Without the NSS path (a recorded machine without getent's answer), or when godiag
+    // stopped waiting for one of them, only the other is judged: a path cut short has not
+    // said what the program ends up with.
+    let glibc = context.finished_path("getaddrinfo").unwrap_or(go);
+    let go = if go.unfinished { glibc } else { go };
     let resolved_by: Vec<String> = context
         .paths
         .iter()

@@ -164,6 +164,7 @@ pub fn lookup(transport: &dyn Transport, request: &GoLookup<'_>, deadline: Insta
             ));
             result.detail = Some(format!("names tried: {}", tried.join(" ")));
             result.no_reply = (!replied).then_some(no_reply.unwrap_or(NoReply::Timeout));
+            result.unfinished = true;
             return result.took(started);
         }
         if !result.addresses.is_empty() {

@@ -4,10 +4,12 @@
 //! name (DNS010), exit 1 and end within the deadline, every time, with no CORE001.
 //!
 //! Three namespaces: "host" (10.79.0.1/24) joined by a veth pair to "dns" (10.79.0.54/24),
-//! where nftables drops UDP and TCP port 53 and TCP port 3000 (a blackholed module proxy);
-//! and "offline", with only `lo` up. godiag runs in a private mount namespace whose /etc is a
+//! where nftables drops UDP and TCP port 53 and TCP port 3000 (a blackholed module proxy) to
+//! that address — its second address, 10.79.0.55, may run a dnsmasq that answers; and
+//! "offline", with only `lo` up. godiag runs in a private mount namespace whose /etc is a
 //! test directory (resolv.conf, nsswitch.conf, hosts), as the other dns namespace test does.
 
+use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -19,6 +21,8 @@ use crate::peers::{self, godiag};
 
 /// The silent server.
 const SILENT: &str = "10.79.0.54";
+/// A server beside it that answers (when the test starts dnsmasq there).
+const ANSWERING: &str = "10.79.0.55";
 /// A server no route leads to, as seen from the offline namespace.
 const NO_ROUTE: &str = "10.79.9.53";
 /// The name asked about.
@@ -53,14 +57,15 @@ ip netns add {h}; ip netns add {d}; ip netns add {o}
 ip link add gdq0 netns {h} type veth peer name gdq0 netns {d}
 for ns in {h} {d} {o}; do ip -n $ns link set lo up; done
 ip -n {h} addr add 10.79.0.1/24 dev gdq0; ip -n {d} addr add {SILENT}/24 dev gdq0
+ip -n {d} addr add {ANSWERING}/24 dev gdq0
 ip -n {h} link set gdq0 up; ip -n {d} link set gdq0 up
 ip netns exec {d} nft -f - <<'EOF'
 table inet blackhole {{
   chain input {{
     type filter hook input priority 0; policy accept;
-    udp dport 53 counter drop
-    tcp dport 53 counter drop
-    tcp dport 3000 counter drop
+    ip daddr {SILENT} udp dport 53 counter drop
+    ip daddr {SILENT} tcp dport 53 counter drop
+    ip daddr {SILENT} tcp dport 3000 counter drop
   }}
 }}
 EOF"
@@ -71,8 +76,9 @@ EOF"
             "creating namespaces: {}",
             String::from_utf8_lossy(&output.stderr)
         );
-        test_etc(&lab.dir.path().join("silent"), SILENT);
-        test_etc(&lab.dir.path().join("offline"), NO_ROUTE);
+        test_etc(&lab.dir.path().join("silent"), &[SILENT]);
+        test_etc(&lab.dir.path().join("offline"), &[NO_ROUTE]);
+        test_etc(&lab.dir.path().join("second"), &[SILENT, ANSWERING]);
         lab
     }
 
@@ -124,7 +130,7 @@ echo \"$code $(( (end - start) / 1000000 ))\" > {}",
             .unwrap();
         String::from_utf8_lossy(&output.stdout)
             .lines()
-            .find(|line| line.trim_start().starts_with(rule))
+            .find(|line| line.contains(rule))
             .and_then(|line| line.split("packets ").nth(1))
             .and_then(|rest| rest.split_whitespace().next())
             .and_then(|count| count.parse().ok())
@@ -134,6 +140,10 @@ echo \"$code $(( (end - start) / 1000000 ))\" > {}",
 
 impl Drop for Lab {
     fn drop(&mut self) {
+        let pid_file = self.dir.path().join("dnsmasq.pid");
+        if let Ok(pid) = fs::read_to_string(pid_file) {
+            let _ = Command::new("kill").arg(pid.trim()).status();
+        }
         for namespace in [&self.host, &self.dns, &self.offline] {
             let _ = Command::new(&self.ip)
                 .args(["netns", "del", namespace])
@@ -142,8 +152,8 @@ impl Drop for Lab {
     }
 }
 
-/// A test /etc whose resolv.conf lists only `server`.
-fn test_etc(etc: &Path, server: &str) {
+/// A test /etc whose resolv.conf lists `servers`.
+fn test_etc(etc: &Path, servers: &[&str]) {
     fs::create_dir_all(etc).unwrap();
     for file in ["passwd", "group", "ld.so.cache", "host.conf"] {
         if Path::new("/etc").join(file).exists() {
@@ -155,7 +165,11 @@ fn test_etc(etc: &Path, server: &str) {
         "passwd: files\ngroup: files\nhosts: files dns\n",
     )
     .unwrap();
-    fs::write(etc.join("resolv.conf"), format!("nameserver {server}\n")).unwrap();
+    let resolv = servers.iter().fold(String::new(), |mut text, server| {
+        writeln!(text, "nameserver {server}").unwrap();
+        text
+    });
+    fs::write(etc.join("resolv.conf"), resolv).unwrap();
     fs::write(etc.join("hosts"), "127.0.0.1 localhost\n").unwrap();
 }
 
@@ -333,4 +347,60 @@ fn doctor_names_the_silent_server_and_ends_on_time_beside_a_blackholed_proxy() {
         walls.join(", "),
         lab.dropped("tcp dport 3000")
     );
+}
+
+#[test]
+fn a_silent_first_server_leaves_time_to_hear_the_second() {
+    let Some(ip) = peers() else { return };
+    let Some(dnsmasq) = peers::dnsmasq() else {
+        return;
+    };
+    let lab = Lab::create(&ip, "s");
+    let name = "git.corp.example";
+    let start = crate::dns_probes::dnsmasq_command(
+        &dnsmasq,
+        ANSWERING,
+        &lab.dir.path().join("dnsmasq.pid"),
+        &[(name, "10.8.1.5")],
+    );
+    let status = Command::new(&ip)
+        .args(["netns", "exec", &lab.dns, "sh", "-c", &start])
+        .status()
+        .unwrap();
+    assert!(status.success(), "dnsmasq on {ANSWERING}");
+    for attempt in 0..3 {
+        let run = lab.godiag(&lab.host, "second", &[], &["dns", name, "--deadline", "2s"]);
+        let label = format!("second server, run {attempt}");
+        assert!(run.findings("CORE001").is_empty(), "{label}");
+        let dns011 = run.findings("DNS011");
+        assert!(
+            dns011.len() == 1 && dns011[0]["subject"] == format!("{name}@{SILENT}"),
+            "{label}: only the silent server is named: {dns011:?}"
+        );
+        let paths = run.report["dns"]["paths"].as_array().unwrap();
+        let go = paths.iter().find(|p| p["name"] == "go_pure").unwrap();
+        assert_eq!(
+            go["addresses"][0], "10.8.1.5",
+            "{label}: Go's resolver hears the second server: {go}"
+        );
+        // glibc waits 5 s for the first server before it asks the second: godiag stops
+        // before that, and must not call it a disagreement or a name that does not resolve.
+        let problems: Vec<_> = run.report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| {
+                f["severity"] == "error"
+                    || ["DNS009", "DNS010"].contains(&f["code"].as_str().unwrap())
+                        && f["severity"] != "ok"
+            })
+            .collect();
+        assert!(problems.is_empty(), "{label}: {problems:?}");
+        assert_eq!(run.code, 0, "{label}: exit status");
+        assert!(
+            run.wall <= Duration::from_secs(2) + LATE,
+            "{label}: took {:?}",
+            run.wall
+        );
+    }
 }
