@@ -51,7 +51,7 @@ struct TypeResult {
 
 /// The shortest wait a try gets, however little time is left: a server across a VPN may
 /// take a few hundred milliseconds to answer.
-const MIN_TRY: Duration = Duration::from_millis(250);
+pub const MIN_TRY: Duration = Duration::from_millis(250);
 
 /// How long each try waits: Go's `timeout`, or, when every try of every candidate name at
 /// that timeout would not fit before `deadline`, an equal share of the time left (at least
