@@ -1,9 +1,10 @@
 //! Runs independent tasks concurrently under one deadline.
 //!
 //! Each task runs on its own thread. When the deadline passes, the runner stops waiting and
-//! reports every unfinished task as a `CORE001` finding instead of hanging; a task that
-//! panics becomes `CORE002`. Abandoned threads are left to finish or die with the process:
-//! no probe may hold the report hostage.
+//! reports every unfinished task as a `CORE001` finding instead of hanging — unless the task
+//! said what it stands for when it is late ([`Task::at_deadline`]: a probe that got no answer
+//! is a result, not a failure of godiag); a task that panics becomes `CORE002`. Abandoned
+//! threads are left to finish or die with the process: no probe may hold the report hostage.
 
 use std::any::Any;
 use std::collections::VecDeque;
@@ -35,11 +36,13 @@ impl From<Vec<Finding>> for TaskOutput {
 }
 
 type TaskFn = Box<dyn FnOnce() -> TaskOutput + Send + 'static>;
+type LateFn = Box<dyn FnOnce(Duration) -> TaskOutput + Send + 'static>;
 
 /// A named unit of work.
 pub struct Task {
     name: String,
     work: TaskFn,
+    late: Option<LateFn>,
 }
 
 impl Task {
@@ -56,7 +59,20 @@ impl Task {
                 crate::progress::started(&reported);
                 work()
             }),
+            late: None,
         }
+    }
+
+    /// Gives the output that stands for the task when it is still running at the deadline
+    /// (called with the deadline), in place of a `CORE001` finding: for a probe whose own
+    /// timeout should have ended it, "no answer within the deadline" is the result.
+    #[must_use]
+    pub fn at_deadline(
+        mut self,
+        late: impl FnOnce(Duration) -> TaskOutput + Send + 'static,
+    ) -> Self {
+        self.late = Some(Box::new(late));
+        self
     }
 }
 
@@ -75,9 +91,11 @@ pub fn run(tasks: Vec<Task>, deadline: Duration) -> RunOutput {
     let started = Instant::now();
     let (sender, receiver) = mpsc::channel();
     let names: Vec<String> = tasks.iter().map(|task| task.name.clone()).collect();
+    let mut late = Vec::with_capacity(tasks.len());
     for (index, task) in tasks.into_iter().enumerate() {
         let task_sender = sender.clone();
         let work = task.work;
+        late.push(task.late);
         let spawned = thread::Builder::new()
             .name(format!("godiag-{}", task.name))
             .spawn(move || {
@@ -106,17 +124,22 @@ pub fn run(tasks: Vec<Task>, deadline: Duration) -> RunOutput {
             Err(_) => break,
         }
     }
-    collect(names, outcomes, deadline)
+    collect(names, outcomes, late, deadline)
 }
 
 /// Turns each task's outcome (`None`: still running at the deadline) into the output.
 fn collect(
     names: Vec<String>,
     outcomes: Vec<Option<thread::Result<TaskOutput>>>,
+    late: Vec<Option<LateFn>>,
     deadline: Duration,
 ) -> RunOutput {
     let mut output = RunOutput::default();
-    for (name, outcome) in names.into_iter().zip(outcomes) {
+    for ((name, outcome), late) in names.into_iter().zip(outcomes).zip(late) {
+        let outcome = match (outcome, late) {
+            (None, Some(late)) => Some(Ok(late(deadline))),
+            (outcome, _) => outcome,
+        };
         match outcome {
             Some(Ok(task)) => {
                 output.findings.extend(task.findings);
@@ -168,9 +191,22 @@ pub fn duration_ms(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
-/// Test switch: a check whose slug is this variable's value panics (godiag's own
-/// environment, never the diagnosed one).
+/// Test switch: a check whose slug is this variable's value panics, and so does a task
+/// that calls [`crash_if_asked`] with its name (godiag's own environment, never the
+/// diagnosed one).
 pub const PANIC_IN: &str = "GODIAG_INTERNAL__PANIC_IN";
+
+/// Panics when [`PANIC_IN`] names `name`: the hidden switch for the scenarios that prove a
+/// crashing check or domain is reported.
+///
+/// # Panics
+/// When asked to.
+pub fn crash_if_asked(name: &str) {
+    assert!(
+        crate::host::RealHost.env_var(PANIC_IN).as_deref() != Some(name),
+        "{PANIC_IN} asked `{name}` to crash"
+    );
+}
 
 /// Runs every check concurrently over a shared context, each as a task under `deadline`.
 /// A check with nothing to report yields its `ok` finding; one whose
@@ -192,11 +228,7 @@ pub fn run_checks<C: Send + Sync + 'static>(
         .map(|check| {
             let context = std::sync::Arc::clone(context);
             Task::new(check.meta().slug, move || {
-                // A hidden switch for the scenario that proves a crashing check is reported.
-                assert!(
-                    crate::host::RealHost.env_var(PANIC_IN).as_deref() != Some(check.meta().slug),
-                    "{PANIC_IN} asked this check to crash"
-                );
+                crash_if_asked(check.meta().slug);
                 if let Some(reason) = check.skip_reason(&context) {
                     return TaskOutput::from(vec![Finding::skipped(check.meta(), reason)]);
                 }
@@ -221,7 +253,17 @@ type Queue = Arc<Mutex<VecDeque<(usize, Task)>>>;
 fn run_pooled(tasks: Vec<Task>, deadline: Duration) -> RunOutput {
     let started = Instant::now();
     let names: Vec<String> = tasks.iter().map(|task| task.name.clone()).collect();
-    let queue: Queue = Arc::new(Mutex::new(tasks.into_iter().enumerate().collect()));
+    let mut late = Vec::with_capacity(tasks.len());
+    let queue: Queue = Arc::new(Mutex::new(
+        tasks
+            .into_iter()
+            .map(|mut task| {
+                late.push(task.late.take());
+                task
+            })
+            .enumerate()
+            .collect(),
+    ));
     let (sender, receiver) = mpsc::channel();
     let workers = thread::available_parallelism()
         .map_or(2, std::num::NonZero::get)
@@ -259,7 +301,7 @@ fn run_pooled(tasks: Vec<Task>, deadline: Duration) -> RunOutput {
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
         }
     }
-    collect(names, outcomes, deadline)
+    collect(names, outcomes, late, deadline)
 }
 
 type Outcome = (usize, thread::Result<TaskOutput>);
@@ -319,6 +361,33 @@ mod tests {
         assert_eq!(output.findings[0].code, "CORE001");
         assert_eq!(output.findings[0].subject.as_deref(), Some("hangs"));
         assert_eq!(output.findings[0].severity, Severity::Warning);
+    }
+
+    #[test]
+    fn a_late_task_with_a_stand_in_is_its_stand_in_not_a_timeout() {
+        let tasks = vec![
+            Task::new("hangs", || {
+                thread::sleep(Duration::from_secs(30));
+                TaskOutput::default()
+            })
+            .at_deadline(|deadline| TaskOutput {
+                findings: Vec::new(),
+                result: Some(serde_json::json!(duration_ms(deadline))),
+            }),
+            Task::new("fast", || {
+                TaskOutput::from(vec![Finding::ok(&CHECK_FAILED)])
+            })
+            .at_deadline(|_| unreachable!("the task finished")),
+        ];
+        let started = Instant::now();
+        let output = run(tasks, Duration::from_millis(100));
+        assert!(started.elapsed() < Duration::from_secs(2));
+        assert_eq!(
+            output.results,
+            vec![("hangs".to_owned(), serde_json::json!(100))]
+        );
+        let codes: Vec<_> = output.findings.iter().map(|f| f.severity).collect();
+        assert_eq!(codes, [Severity::Ok], "no CORE001 for the late task");
     }
 
     #[test]

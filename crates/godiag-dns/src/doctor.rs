@@ -4,11 +4,10 @@
 
 use std::path::Path;
 use std::sync::Arc;
-use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use godiag_core::finding::Finding;
 use godiag_core::host::Host;
+use godiag_core::runner::{self, Task, TaskOutput};
 use godiag_go::goproxy::{self, ProxyEntry};
 use serde_json::{Value, json};
 
@@ -119,7 +118,9 @@ fn git_rewrites(host: &dyn Host) -> Vec<(String, String)> {
     found
 }
 
-/// Diagnoses every host as the go command resolves it, concurrently, within `deadline`.
+/// Diagnoses every host as the go command resolves it, concurrently, within `deadline`: one
+/// runner task per host, so a host whose diagnosis panics or overruns becomes
+/// `CORE002`/`CORE001` about that host and the others still report.
 #[must_use]
 pub fn run(
     host: &Arc<dyn Host>,
@@ -127,14 +128,18 @@ pub fn run(
     transport: Option<&Arc<dyn Transport>>,
     deadline: Duration,
 ) -> Outcome {
-    let started = std::time::Instant::now();
+    let started = Instant::now();
     let choice = ProgramChoice {
         go_command: true,
         ..ProgramChoice::default()
     };
     let program = (!hosts.is_empty())
         .then(|| domain::find_program(host.as_ref(), &choice, None, deadline / 2));
-    let handles: Vec<_> = hosts
+    let left = deadline.saturating_sub(started.elapsed());
+    // The domain keeps its own reserve for its checks; a little more lets a diagnosis that
+    // ends on time be collected before the runner stops waiting.
+    let budget = left.saturating_sub(HOST_MARGIN);
+    let tasks = hosts
         .iter()
         .map(|module_host| {
             let host = Arc::clone(host);
@@ -146,31 +151,41 @@ pub fn run(
                 known_program: program.clone(),
                 cgo_enabled: None,
             };
-            let left = deadline.saturating_sub(started.elapsed());
-            thread::spawn(move || domain::run(host, &options, left))
+            let from = module_host.from.clone();
+            Task::new(module_host.name.clone(), move || {
+                let outcome = domain::run(host, &options, budget);
+                let mut result = outcome.result;
+                result["named_by"] = json!(from);
+                let findings = outcome
+                    .findings
+                    .into_iter()
+                    .map(|mut finding| {
+                        finding.subject.get_or_insert_with(|| options.name.clone());
+                        finding
+                    })
+                    .collect();
+                TaskOutput {
+                    findings,
+                    result: Some(result),
+                }
+            })
         })
         .collect();
-    let mut findings: Vec<Finding> = Vec::new();
-    let mut results: Vec<Value> = Vec::new();
-    for (module_host, handle) in hosts.iter().zip(handles) {
-        // A panicking diagnosis is already turned into a finding by the runner; a thread
-        // that died anyway leaves this host out.
-        let Ok(outcome) = handle.join() else { continue };
-        findings.extend(outcome.findings.into_iter().map(|mut finding| {
-            finding
-                .subject
-                .get_or_insert_with(|| module_host.name.clone());
-            finding
-        }));
-        let mut result = outcome.result;
-        result["named_by"] = json!(module_host.from);
-        results.push(result);
-    }
+    let output = runner::run(tasks, left);
     Outcome {
-        findings,
-        result: Value::Array(results),
+        findings: output.findings,
+        result: Value::Array(
+            output
+                .results
+                .into_iter()
+                .map(|(_, result)| result)
+                .collect(),
+        ),
     }
 }
+
+/// Time between the end of a host's diagnosis and the end of the runner's wait for it.
+const HOST_MARGIN: Duration = Duration::from_millis(10);
 
 #[cfg(test)]
 mod tests {

@@ -1,6 +1,11 @@
 //! Runs the name-resolution domain for one host name: read the configuration and find out
 //! which program is diagnosed, predict what it will do, probe the resolvers, run the checks —
 //! every step under one deadline.
+//!
+//! The deadline is split, not shared: the probes get all of it but a reserved share
+//! ([`reserve`]), and each probe its own timeout inside that budget; the checks then run on
+//! whatever results exist. A probe still waiting when the budget ends is a result ("did not
+//! answer within …"), never a reason for the checks not to run.
 
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -21,8 +26,22 @@ use crate::probe::transport::Transport;
 use crate::probe::{self, PathResult};
 use crate::read::{self, System};
 
-/// Time kept back from the probes for the checks and the report.
-const REPORT_MARGIN: Duration = Duration::from_millis(40);
+/// The share of the deadline kept back from the probes for the checks and the report: a
+/// tenth, between 100 and 500 ms, and never more than half.
+///
+/// The checks take microseconds, but on a loaded machine the threads that run them may wait
+/// for a core; 100 ms covers that, and a report a few hundred milliseconds early costs
+/// nothing.
+#[must_use]
+pub fn reserve(deadline: Duration) -> Duration {
+    (deadline / 10)
+        .clamp(Duration::from_millis(100), Duration::from_millis(500))
+        .min(deadline / 2)
+}
+
+/// How long past the probe budget the runner waits for a probe before it stands for itself
+/// as "did not answer": the probes end on their own by then, so this only covers scheduling.
+const PROBE_GRACE: Duration = Duration::from_millis(15);
 
 /// What to diagnose.
 #[derive(Clone, Default)]
@@ -59,16 +78,21 @@ pub fn run(host: Arc<dyn Host>, options: &Options, deadline: Duration) -> Outcom
     let left = || deadline.saturating_sub(started.elapsed());
     let slot: Arc<Mutex<Option<(System, Program)>>> = Arc::new(Mutex::new(None));
     let task = {
-        let (host, slot, choice, cgo_enabled) = (
+        let (host, slot, choice, cgo_enabled, known) = (
             Arc::clone(&host),
             Arc::clone(&slot),
             options.program.clone(),
             options.cgo_enabled.clone(),
+            options.known_program.clone(),
         );
         let budget = left();
         Task::new("read-resolver-configuration", move || {
             let system = read::read(host.as_ref(), budget / 4);
-            let program = find_program(host.as_ref(), &choice, cgo_enabled.as_deref(), budget);
+            // Finding the go command may run it (`go env GOROOT` behind a wrapper): at most
+            // half the deadline, so the probes keep the other half.
+            let program = known.unwrap_or_else(|| {
+                find_program(host.as_ref(), &choice, cgo_enabled.as_deref(), budget / 2)
+            });
             *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some((system, program));
             TaskOutput::default()
         })
@@ -87,7 +111,7 @@ pub fn run(host: Arc<dyn Host>, options: &Options, deadline: Duration) -> Outcom
         .resolved
         .present()
         .then(|| routing::route(&scopes, &fallback_servers(&system), &options.name));
-    let probe_deadline = started + deadline.saturating_sub(REPORT_MARGIN);
+    let probe_deadline = started + deadline.saturating_sub(reserve(deadline));
     let resolved_servers: Vec<IpAddr> = scopes
         .iter()
         .flat_map(|scope| &scope.servers)
@@ -100,7 +124,6 @@ pub fn run(host: Arc<dyn Host>, options: &Options, deadline: Duration) -> Outcom
         options,
         &resolved_servers,
         probe_deadline,
-        left(),
     );
     findings.extend(probe_findings);
     let context = Arc::new(Context {
@@ -121,7 +144,8 @@ pub fn run(host: Arc<dyn Host>, options: &Options, deadline: Duration) -> Outcom
     }
 }
 
-/// Runs every probe at once; each stops at `probe_deadline`.
+/// Runs every probe at once; each has its own timeout and stops at `probe_deadline`, and a
+/// probe still running then stands for itself as "did not answer within".
 fn probes(
     host: &Arc<dyn Host>,
     system: &System,
@@ -129,7 +153,6 @@ fn probes(
     options: &Options,
     resolved_servers: &[IpAddr],
     probe_deadline: Instant,
-    runner_deadline: Duration,
 ) -> (Vec<PathResult>, Vec<Finding>) {
     let name = options.name.clone();
     let hosts = match &system.hosts {
@@ -139,18 +162,28 @@ fn probes(
     if prediction.decision.is_none() {
         return (Vec::new(), Vec::new());
     }
+    let started = Instant::now();
+    let budget = probe_deadline.saturating_duration_since(started);
     let mut tasks = vec![{
         let (hosts, name) = (hosts.clone(), name.clone());
-        Task::new("probe-hosts-file", move || {
-            result(probe::hosts_file(hosts.as_ref(), &name))
+        probe_task("hosts_file", "probe-hosts-file", started, move || {
+            probe::hosts_file(hosts.as_ref(), &name)
         })
     }];
     {
         let (host, name) = (Arc::clone(host), name.clone());
-        tasks.push(Task::new("probe-getaddrinfo", move || {
-            let timeout = probe_deadline.saturating_duration_since(Instant::now());
-            result(probe::getaddrinfo(host.as_ref(), &name, timeout))
-        }));
+        let glibc = &prediction.glibc_dns;
+        let glibc_wait =
+            probe::glibc_worst_case(glibc.timeout_s, glibc.attempts, glibc.servers.len());
+        tasks.push(probe_task(
+            "getaddrinfo",
+            "probe-getaddrinfo",
+            started,
+            move || {
+                let cap = probe_deadline.saturating_duration_since(Instant::now());
+                probe::getaddrinfo(host.as_ref(), &name, cap, glibc_wait)
+            },
+        ));
     }
     let mut servers = direct_servers(prediction, options);
     for server in resolved_servers {
@@ -160,22 +193,20 @@ fn probes(
     }
     if system.resolved.running {
         let (host, name) = (Arc::clone(host), name.clone());
-        tasks.push(Task::new("probe-resolved", move || {
-            let timeout = probe_deadline.saturating_duration_since(Instant::now());
-            result(probe::resolved::resolve_hostname(
-                host.as_ref(),
-                &name,
-                timeout,
-            ))
-        }));
+        tasks.push(probe_task(
+            "resolved",
+            "probe-resolved",
+            started,
+            move || {
+                let timeout = probe_deadline.saturating_duration_since(Instant::now());
+                probe::resolved::resolve_hostname(host.as_ref(), &name, timeout)
+            },
+        ));
     }
     match &options.transport {
         None => {
-            tasks.push(Task::new("probe-go-pure", || {
-                result(PathResult::skipped(
-                    "go_pure",
-                    "not run: no network on a recorded machine",
-                ))
+            tasks.push(probe_task("go_pure", "probe-go-pure", started, || {
+                PathResult::skipped("go_pure", "not run: no network on a recorded machine")
             }));
         }
         Some(transport) => {
@@ -188,7 +219,7 @@ fn probes(
                 .clone()
                 .map_err(|why| format!("{why:?}"));
             let dns = prediction.go_dns.clone();
-            tasks.push(Task::new("probe-go-pure", move || {
+            tasks.push(probe_task("go_pure", "probe-go-pure", started, move || {
                 let request = probe::go_pure::GoLookup {
                     name: &go_name,
                     order,
@@ -197,26 +228,23 @@ fn probes(
                     trust_ad: false,
                     hosts: hosts.as_ref(),
                 };
-                result(probe::go_pure::lookup(
-                    go_transport.as_ref(),
-                    &request,
-                    probe_deadline,
-                ))
+                probe::go_pure::lookup(go_transport.as_ref(), &request, probe_deadline)
             }));
+            // One try each, as long as a resolver here waits for one (resolv.conf's
+            // `timeout`), but inside the budget.
+            let wait = Duration::from_secs(u64::from(prediction.go_dns.timeout_s.max(1)));
             for server in servers {
                 let (transport, name) = (Arc::clone(transport), name.clone());
-                tasks.push(Task::new(format!("probe-server-{server}"), move || {
-                    result(probe::direct(
-                        transport.as_ref(),
-                        server,
-                        &name,
-                        probe_deadline,
-                    ))
-                }));
+                tasks.push(probe_task(
+                    &format!("server:{server}"),
+                    &format!("probe-server-{server}"),
+                    started,
+                    move || probe::direct(transport.as_ref(), server, &name, wait, probe_deadline),
+                ));
             }
         }
     }
-    let output = runner::run(tasks, runner_deadline);
+    let output = runner::run(tasks, budget + PROBE_GRACE);
     let paths = output
         .results
         .into_iter()
@@ -224,6 +252,19 @@ fn probes(
         .map(ProbeOutcome::into_path)
         .collect();
     (paths, output.findings)
+}
+
+/// A probe as a runner task: its result, or, when it is still running at the deadline,
+/// "did not answer within" the time it had.
+fn probe_task(
+    path: &str,
+    task: &str,
+    started: Instant,
+    probe: impl FnOnce() -> PathResult + Send + 'static,
+) -> Task {
+    let path = path.to_owned();
+    Task::new(task, move || result(probe()))
+        .at_deadline(move |_| result(PathResult::no_answer_within(path, started.elapsed())))
 }
 
 /// resolved's scopes: the global one (D-Bus view when available, else resolved.conf) and
@@ -259,6 +300,8 @@ struct ProbeOutcome {
     error: Option<String>,
     duration_ms: u64,
     detail: Option<String>,
+    no_reply: Option<probe::NoReply>,
+    unfinished: bool,
     not_run: bool,
 }
 
@@ -271,6 +314,8 @@ impl ProbeOutcome {
             error: self.error,
             duration_ms: self.duration_ms,
             detail: self.detail,
+            no_reply: self.no_reply,
+            unfinished: self.unfinished,
             not_run: self.not_run,
         }
     }
@@ -284,6 +329,8 @@ fn result(path: PathResult) -> TaskOutput {
         error: path.error,
         duration_ms: path.duration_ms,
         detail: path.detail,
+        no_reply: path.no_reply,
+        unfinished: path.unfinished,
         not_run: path.not_run,
     };
     TaskOutput {
@@ -357,3 +404,26 @@ fn go_binary(host: &dyn Host, budget: Duration) -> Option<(PathBuf, BuildInfo)> 
 }
 
 pub mod result;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_checks_keep_a_tenth_of_the_deadline_within_bounds() {
+        for (deadline_ms, reserved_ms) in [
+            (3000, 300),
+            (2000, 200),
+            (20_000, 500),
+            (500, 100),
+            (100, 50),
+            (0, 0),
+        ] {
+            assert_eq!(
+                reserve(Duration::from_millis(deadline_ms)),
+                Duration::from_millis(reserved_ms),
+                "--deadline {deadline_ms}ms"
+            );
+        }
+    }
+}

@@ -3,10 +3,10 @@
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
-use std::thread;
 use std::time::{Duration, Instant};
 
 use godiag_core::host::Host;
+use godiag_core::runner::{self, Task, TaskOutput};
 use serde_json::{Value, json};
 
 use crate::domain::{self, Outcome};
@@ -15,6 +15,9 @@ use crate::network::Network;
 
 /// At most this many ports are checked by one doctor run.
 pub const MAX_PORTS: usize = 16;
+
+/// Time between the end of a port's checks and the end of the runner's wait for them.
+const PORT_MARGIN: Duration = Duration::from_millis(10);
 
 /// Checks `ports` and the ports of listening Go programs, concurrently, within `deadline`.
 #[must_use]
@@ -49,22 +52,31 @@ pub fn run(
             .filter_map(|port| u16::try_from(port).ok()),
     );
     let wanted: Vec<u16> = wanted.into_iter().take(MAX_PORTS).collect();
-    let budget = deadline.saturating_sub(started.elapsed());
-    let handles: Vec<_> = wanted
+    let left = deadline.saturating_sub(started.elapsed());
+    // A little less for each port, so a check that ends on time is collected before the
+    // runner stops waiting; a port whose checks panic or overrun becomes CORE002/CORE001
+    // about that port, and the others still report.
+    let budget = left.saturating_sub(PORT_MARGIN);
+    let tasks = wanted
         .iter()
         .map(|&port| {
             let (host, network) = (Arc::clone(host), Arc::clone(network));
-            thread::spawn(move || domain::run(host, &network, port, budget))
+            Task::new(format!("port-{port}"), move || {
+                let outcome = domain::run(host, &network, port, budget);
+                TaskOutput {
+                    findings: outcome.findings,
+                    result: Some(outcome.result),
+                }
+            })
         })
         .collect();
-    let mut findings = Vec::new();
-    let mut results = Vec::new();
-    for handle in handles {
-        if let Ok(outcome) = handle.join() {
-            findings.extend(outcome.findings);
-            results.push(outcome.result);
-        }
-    }
+    let output = runner::run(tasks, left);
+    let findings = output.findings;
+    let results: Vec<Value> = output
+        .results
+        .into_iter()
+        .map(|(_, result)| result)
+        .collect();
     Outcome {
         findings,
         result: json!({"ports": results, "go_listeners": Value::from(go_listeners)}),

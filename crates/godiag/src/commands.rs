@@ -23,30 +23,13 @@ use crate::cli::{Args, Command, FormatArg, GlobalArgs, GoCommand};
 use crate::printer;
 
 mod dns;
+mod doctor;
 mod fetch;
 
 /// Runs the parsed command line.
 pub fn run_command(args: &Args) -> anyhow::Result<ExitStatus> {
     match &args.command {
-        Command::Doctor { ports } => {
-            let host = build_host(&args.global)?;
-            // Every domain runs at once; each finishes within the deadline by itself.
-            let net = port::spawn_doctor(&args.global, &host, ports);
-            let dns = dns::doctor_in_background(&host, &args.global);
-            let outcome = godiag_goenv::domain::run(host, args.global.deadline);
-            let mut findings = outcome.findings;
-            let net = port::join_doctor(net, &mut findings);
-            let dns = dns
-                .join()
-                .map_err(|_| anyhow::anyhow!("the name-resolution checks stopped unexpectedly"))?;
-            findings.extend(dns.findings);
-            let report = Report::new(
-                "doctor",
-                findings,
-                json!({"go": {"env": outcome.result}, "dns": dns.result, "port": net}),
-            );
-            emit(&report, &args.global)
-        }
+        Command::Doctor { ports } => doctor::run(&args.global, ports),
         Command::Port { port } => port::port(&args.global, *port),
         Command::Go {
             command: GoCommand::Env { fix, yes },

@@ -43,6 +43,22 @@ impl Check<Context> for NameNotResolvable {
             None if verdict.layer == "resolved" => {
                 Fix::command("sudo systemctl enable --now systemd-resolved   # see DNS012")
             }
+            None if verdict.layer == "network" => Fix::manual(format!(
+                "connect the network that reaches the DNS servers (VPN up, cable or Wi-Fi), then \
+                 re-run `godiag dns {}`; see DNS011",
+                context.name
+            )),
+            None if context.server_paths().next().is_some()
+                && context
+                    .server_paths()
+                    .all(crate::probe::PathResult::unreachable) =>
+            {
+                Fix::manual(format!(
+                    "make the DNS servers answer (VPN up, firewall) or point resolv.conf at one \
+                     that does, then re-run `godiag dns {}`; see DNS011",
+                    context.name
+                ))
+            }
             Some(server) => {
                 let ip = server.name.trim_start_matches("server:");
                 let domain = fixes::routing_domain(&context.name);

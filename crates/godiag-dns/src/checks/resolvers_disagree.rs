@@ -28,7 +28,11 @@ impl Check<Context> for ResolversDisagree {
         let Some(verdict) = verdict::verdict(context) else {
             return Vec::new();
         };
-        let (Some(glibc), Some(go)) = (context.path("getaddrinfo"), context.path("go_pure")) else {
+        // A path godiag stopped waiting for has not disagreed yet.
+        let (Some(glibc), Some(go)) = (
+            context.finished_path("getaddrinfo"),
+            context.finished_path("go_pure"),
+        ) else {
             return Vec::new();
         };
         if glibc.resolved() == go.resolved() {

@@ -5,12 +5,13 @@ use serde::Serialize;
 use super::Context;
 use super::go_skips_nss::STUB_ADDRESSES;
 use crate::model::go_order::Order;
-use crate::probe::PathResult;
+use crate::probe::{NoReply, PathResult};
 
 /// Where the paths part.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Verdict {
-    /// `hosts_file`, `nsswitch`, `go_resolver`, `resolv_conf`, `resolved`, `server`.
+    /// `hosts_file`, `nsswitch`, `go_resolver`, `resolv_conf`, `resolved`, `server`,
+    /// `network` (no route to any server: offline).
     pub layer: &'static str,
     /// The explanation.
     pub text: String,
@@ -30,6 +31,7 @@ pub fn layer_title(layer: &str) -> &'static str {
         "resolv_conf" => "resolv.conf",
         "resolved" => "systemd-resolved",
         "container" => "the container's DNS",
+        "network" => "the network",
         _ => "the DNS servers",
     }
 }
@@ -39,6 +41,12 @@ impl Context {
     #[must_use]
     pub fn path(&self, name: &str) -> Option<&PathResult> {
         self.paths.iter().find(|p| p.name == name && !p.not_run)
+    }
+
+    /// A path's result by name, when it ran to its own end: what a comparison may rely on.
+    #[must_use]
+    pub fn finished_path(&self, name: &str) -> Option<&PathResult> {
+        self.path(name).filter(|p| !p.unfinished)
     }
 
     /// The direct server probes that ran.
@@ -100,8 +108,11 @@ fn describe(path: &PathResult) -> String {
 #[must_use]
 pub fn verdict(context: &Context) -> Option<Verdict> {
     let go = context.path("go_pure")?;
-    // Without the NSS path (a recorded machine without getent's answer) only Go's is judged.
-    let glibc = context.path("getaddrinfo").unwrap_or(go);
+    // Without the NSS path (a recorded machine without getent's answer), or when godiag
+    // stopped waiting for one of them, only the other is judged: a path cut short has not
+    // said what the program ends up with.
+    let glibc = context.finished_path("getaddrinfo").unwrap_or(go);
+    let go = if go.unfinished { glibc } else { go };
     let resolved_by: Vec<String> = context
         .paths
         .iter()
@@ -266,28 +277,44 @@ fn neither(context: &Context) -> (&'static str, String) {
         );
     }
     let servers: Vec<&PathResult> = context.server_paths().collect();
-    if !servers.is_empty() && servers.iter().all(|p| p.unreachable()) {
+    let described = servers
+        .iter()
+        .map(|p| describe(p))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let silent = servers.iter().filter(|p| p.unreachable()).count();
+    if !servers.is_empty()
+        && servers
+            .iter()
+            .all(|p| p.unreachable() && p.no_reply.is_some_and(NoReply::no_route))
+    {
+        return (
+            "network",
+            format!(
+                "no query can leave for any configured DNS server, so nothing was said about \
+                 the name: this machine is offline, or the network that reaches the servers \
+                 (a VPN) is down: {described}"
+            ),
+        );
+    }
+    if !servers.is_empty() && silent == servers.len() {
+        return (
+            "server",
+            format!("no configured server answered: {described}"),
+        );
+    }
+    if silent > 0 {
         return (
             "server",
             format!(
-                "no configured server answered: {}",
-                servers
-                    .iter()
-                    .map(|p| describe(p))
-                    .collect::<Vec<_>>()
-                    .join("; ")
+                "no server that answered knows the name, and {silent} of {} did not answer: \
+                 {described}",
+                servers.len()
             ),
         );
     }
     (
         "server",
-        format!(
-            "every server asked says the name does not exist: {}",
-            servers
-                .iter()
-                .map(|p| describe(p))
-                .collect::<Vec<_>>()
-                .join("; ")
-        ),
+        format!("every server asked says the name does not exist: {described}"),
     )
 }

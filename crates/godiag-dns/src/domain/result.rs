@@ -10,8 +10,14 @@
 //!                "line", "column", "module": path|"builtin"|null}], "go_hosts": [...]},
 //!   "resolv_conf": {"path", "state", "target", "glibc": {...}, "notes": [...]},
 //!   "hosts_file": {"go": [...], "glibc": [...]},
-//!   "paths": [{"name", "addresses", "rcode", "error", "duration_ms"}] }
+//!   "paths": [{"name", "addresses", "rcode", "error", "duration_ms", "detail",
+//!              "no_reply": "timeout"|"refused"|"network_unreachable"|"host_unreachable",
+//!              "unfinished": true}],
+//!   "verdict": {"layer", "text", "program_fails", "resolved_by"} | null }
 //! ```
+//! `no_reply` is present only when no server replied at all; `unfinished` only when godiag
+//! stopped waiting before the program would have given up (a probe still waiting when the
+//! probe budget ended), so the path's result is not compared with the others.
 //! `order` is exactly the text Go prints after `hostLookupOrder(HOST) = ` under
 //! `GODEBUG=netdns=2`; it is `null` (mode `none`) for an IP literal, which Go returns without
 //! a lookup.

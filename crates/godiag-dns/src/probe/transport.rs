@@ -34,10 +34,33 @@ pub trait Transport: Send + Sync {
 fn left(deadline: Instant) -> io::Result<Duration> {
     let left = deadline.saturating_duration_since(Instant::now());
     if left.is_zero() {
-        Err(io::Error::new(io::ErrorKind::TimedOut, "i/o timeout"))
+        Err(timed_out())
     } else {
         Ok(left)
     }
+}
+
+fn timed_out() -> io::Error {
+    io::Error::new(io::ErrorKind::TimedOut, "i/o timeout")
+}
+
+/// The longest a socket read waits before the deadline is looked at again.
+///
+/// A socket's read timeout (`SO_RCVTIMEO`) sleeps on the kernel's timer wheel, whose
+/// granularity grows with the length of the wait: a 2.94 s timeout measured here returned
+/// after 3.01 s, and 1 s after 1.024 s. Short waits stay within a few milliseconds, so a long
+/// wait is taken in slices and ends when the deadline says, not when the wheel does.
+const WAIT_SLICE: Duration = Duration::from_millis(100);
+
+fn slice(deadline: Instant) -> io::Result<Duration> {
+    Ok(left(deadline)?.min(WAIT_SLICE))
+}
+
+fn would_block(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
 }
 
 /// Real sockets.
@@ -62,19 +85,18 @@ impl Transport for RealTransport {
         socket.send(query)?;
         let mut buffer = vec![0u8; 65_535];
         loop {
-            socket.set_read_timeout(Some(left(deadline)?))?;
+            socket.set_read_timeout(Some(slice(deadline)?))?;
             match socket.recv(&mut buffer) {
                 Ok(size) if accept(&buffer[..size]) => return Ok(buffer[..size].to_vec()),
                 Ok(_) => {}
-                Err(error) if matches!(error.kind(), io::ErrorKind::WouldBlock) => {
-                    return Err(io::Error::new(io::ErrorKind::TimedOut, "i/o timeout"));
-                }
+                Err(error) if would_block(&error) => {}
                 Err(error) => return Err(error),
             }
         }
     }
 
     fn tcp(&self, server: SocketAddr, query: &[u8], deadline: Instant) -> io::Result<Vec<u8>> {
+        // connect_timeout waits in poll(2), which keeps time precisely.
         let mut stream = TcpStream::connect_timeout(&server, left(deadline)?)?;
         stream.set_write_timeout(Some(left(deadline)?))?;
         let length = u16::try_from(query.len())
@@ -82,24 +104,26 @@ impl Transport for RealTransport {
         let mut framed = length.to_be_bytes().to_vec();
         framed.extend_from_slice(query);
         stream.write_all(&framed)?;
-        stream.set_read_timeout(Some(left(deadline)?))?;
         let mut prefix = [0u8; 2];
-        read_exact(&mut stream, &mut prefix)?;
+        read_exact(&mut stream, &mut prefix, deadline)?;
         let mut reply = vec![0u8; usize::from(u16::from_be_bytes(prefix))];
-        stream.set_read_timeout(Some(left(deadline)?))?;
-        read_exact(&mut stream, &mut reply)?;
+        read_exact(&mut stream, &mut reply, deadline)?;
         Ok(reply)
     }
 }
 
-fn read_exact(stream: &mut TcpStream, buffer: &mut [u8]) -> io::Result<()> {
-    stream.read_exact(buffer).map_err(|error| {
-        if error.kind() == io::ErrorKind::WouldBlock {
-            io::Error::new(io::ErrorKind::TimedOut, "i/o timeout")
-        } else {
-            error
+fn read_exact(stream: &mut TcpStream, buffer: &mut [u8], deadline: Instant) -> io::Result<()> {
+    let mut filled = 0;
+    while filled < buffer.len() {
+        stream.set_read_timeout(Some(slice(deadline)?))?;
+        match stream.read(&mut buffer[filled..]) {
+            Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
+            Ok(read) => filled += read,
+            Err(error) if would_block(&error) || error.kind() == io::ErrorKind::Interrupted => {}
+            Err(error) => return Err(error),
         }
-    })
+    }
+    Ok(())
 }
 
 /// What a recorded server does for a question.
@@ -111,6 +135,10 @@ enum Behaviour {
     Rcode(ResponseCode),
     /// Connection refused (nothing listens).
     Refused,
+    /// No route to the server's network (`ENETUNREACH`).
+    NetworkUnreachable,
+    /// No route to the server itself (`EHOSTUNREACH`).
+    HostUnreachable,
     /// No reply.
     Timeout,
 }
@@ -135,7 +163,8 @@ struct Rule {
 /// ```
 ///
 /// `*` matches anything; RESULT is addresses, `NODATA`, a response code (`NXDOMAIN`,
-/// `SERVFAIL`, `REFUSED`), `refused` (nothing listens) or `timeout`. The first matching rule
+/// `SERVFAIL`, `REFUSED`), `refused` (nothing listens), `unreachable` (no route to the
+/// server's network: offline), `noroute` (no route to the server) or `timeout`. The first matching rule
 /// wins; a question no rule matches times out. A recorded timeout costs no time.
 #[derive(Debug, Clone, Default)]
 pub struct FixtureTransport {
@@ -157,6 +186,8 @@ impl FixtureTransport {
                 let behaviour = match rest.as_slice() {
                     ["timeout"] => Behaviour::Timeout,
                     ["refused"] => Behaviour::Refused,
+                    ["unreachable"] => Behaviour::NetworkUnreachable,
+                    ["noroute"] => Behaviour::HostUnreachable,
                     ["NODATA"] | [] => Behaviour::Answer(Vec::new()),
                     ["NXDOMAIN"] => Behaviour::Rcode(ResponseCode::NXDomain),
                     ["SERVFAIL"] => Behaviour::Rcode(ResponseCode::ServFail),
@@ -207,9 +238,11 @@ impl FixtureTransport {
             .set_recursion_available(true)
             .add_query(question.clone());
         match behaviour {
-            Behaviour::Timeout => {
-                return Err(io::Error::new(io::ErrorKind::TimedOut, "i/o timeout"));
+            Behaviour::Timeout => return Err(timed_out()),
+            Behaviour::NetworkUnreachable => {
+                return Err(io::ErrorKind::NetworkUnreachable.into());
             }
+            Behaviour::HostUnreachable => return Err(io::ErrorKind::HostUnreachable.into()),
             Behaviour::Refused => {
                 return Err(io::Error::new(
                     io::ErrorKind::ConnectionRefused,
@@ -248,7 +281,7 @@ impl Transport for FixtureTransport {
         if accept(&reply) {
             Ok(reply)
         } else {
-            Err(io::Error::new(io::ErrorKind::TimedOut, "i/o timeout"))
+            Err(timed_out())
         }
     }
 

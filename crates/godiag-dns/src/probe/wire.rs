@@ -19,7 +19,9 @@ const GO_UDP_SIZE: u16 = 1232;
 pub enum Exchange {
     /// A reply, already judged.
     Reply(Judged),
-    /// No usable reply: the transport error text (`i/o timeout`, `connection refused`).
+    /// No reply at all, and why.
+    NoReply(super::NoReply),
+    /// A reply that could not be used, or another failure: Go's words for it.
     Failed(String),
 }
 
@@ -134,7 +136,8 @@ pub fn exchange(
         reply = transport.tcp(server, &request, options.deadline);
     }
     match reply {
-        Err(error) => Exchange::Failed(io_text(&error)),
+        Err(error) => super::NoReply::of(&error)
+            .map_or_else(|| Exchange::Failed(error.to_string()), Exchange::NoReply),
         Ok(bytes) => match Message::from_vec(&bytes) {
             Ok(message) if matches(&message, id, name, qtype) => {
                 Exchange::Reply(judge(&message, qtype))
@@ -154,15 +157,6 @@ pub struct ExchangeOptions {
     pub trust_ad: bool,
     /// When to give up.
     pub deadline: Instant,
-}
-
-/// The words Go's error text uses for an I/O error.
-fn io_text(error: &io::Error) -> String {
-    match error.kind() {
-        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => "i/o timeout".into(),
-        io::ErrorKind::ConnectionRefused => "connection refused".into(),
-        _ => error.to_string(),
-    }
 }
 
 /// `checkHeader` and `skipToAnswer`.

@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use godiag_core::host::Host;
 use godiag_core::report::Report;
-use godiag_dns::doctor::GoSettings;
 use godiag_dns::domain::{self, Options};
 use godiag_dns::model::program::ProgramChoice;
 use godiag_dns::probe;
@@ -19,7 +18,7 @@ use crate::ExitStatus;
 use crate::cli::{DnsArgs, ForArg, GlobalArgs, NetTag, OnOff};
 
 /// Real sockets on this machine; on a recorded one, its recorded answers if it has any.
-fn transport(global: &GlobalArgs, host: &dyn Host) -> Option<Arc<dyn Transport>> {
+pub(super) fn transport(global: &GlobalArgs, host: &dyn Host) -> Option<Arc<dyn Transport>> {
     if global.root.is_none() {
         return Some(Arc::new(RealTransport));
     }
@@ -29,7 +28,7 @@ fn transport(global: &GlobalArgs, host: &dyn Host) -> Option<Arc<dyn Transport>>
 }
 
 /// The Go environment as the go command computes it here (godiag-goenv owns that rule).
-fn go_env(host: &dyn Host) -> GoEnv {
+pub(crate) fn go_env(host: &dyn Host) -> GoEnv {
     godiag_goenv::resolve::resolve(host, gocmd::find(host), None)
 }
 
@@ -68,25 +67,4 @@ pub(crate) fn run(args: &DnsArgs, global: &GlobalArgs) -> anyhow::Result<ExitSta
         report = Report::new("dns", outcome.findings, json!(outcome.result));
     }
     emit(&report, global)
-}
-
-/// The name-resolution checks of `godiag doctor`, started on a thread: every module host of
-/// the Go environment and of git's URL rewrites, as the go command resolves it.
-pub(crate) fn doctor_in_background(
-    host: &Arc<dyn Host>,
-    global: &GlobalArgs,
-) -> std::thread::JoinHandle<godiag_dns::domain::Outcome> {
-    let host = Arc::clone(host);
-    let transport = transport(global, host.as_ref());
-    let deadline = global.deadline;
-    std::thread::spawn(move || {
-        let env = go_env(host.as_ref());
-        let settings = GoSettings {
-            goprivate: env.value("GOPRIVATE").to_owned(),
-            gonoproxy: env.value("GONOPROXY").to_owned(),
-            goproxy: env.value("GOPROXY").to_owned(),
-        };
-        let hosts = godiag_dns::doctor::module_hosts(host.as_ref(), &settings);
-        godiag_dns::doctor::run(&host, &hosts, transport.as_ref(), deadline)
-    })
 }

@@ -13,6 +13,7 @@ mod dns_go_differential;
 mod dns_namespace;
 pub mod dns_probes;
 mod dns_program;
+mod dns_silent_namespace;
 mod docs_index;
 mod fetch_cache_differential;
 mod fetch_differential;

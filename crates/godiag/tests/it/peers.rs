@@ -103,3 +103,19 @@ impl Drop for Running {
 pub fn dnsmasq() -> Option<PathBuf> {
     peer("GODIAG_TEST_DNSMASQ", "dnsmasq")
 }
+
+/// A program found on PATH (for peers `scripts/test` does not export, such as `unshare`),
+/// or `None` (printing why) when absent outside CI.
+pub fn on_path(program: &str, what: &str) -> Option<PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|path| {
+        std::env::split_paths(&path)
+            .map(|dir| dir.join(program))
+            .find(|candidate| candidate.is_file())
+    });
+    if found.is_none() {
+        let message = format!("{what} not available: `{program}` is not on PATH");
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "{message}");
+        eprintln!("skipping: {message}");
+    }
+    found
+}
