@@ -25,5 +25,6 @@ mod port_listeners;
 mod port_netns;
 mod prom_differential;
 mod promtool;
+mod root_seam;
 mod scenarios;
 mod testproxy;
