@@ -193,7 +193,7 @@ pub enum GoCommand {
     /// module routing, the checksum database and the caches.
     Fetch {
         /// The module, with an optional version or query (`latest` when omitted).
-        #[arg(value_name = "MODULE[@VERSION]")]
+        #[arg(value_name = "MODULE[@VERSION]", value_parser = parse_module_query)]
         module: String,
     },
 }
@@ -202,6 +202,7 @@ pub enum GoCommand {
 #[derive(Debug, ClapArgs)]
 pub struct DnsArgs {
     /// The host name to trace, e.g. git.corp.example.
+    #[arg(value_parser = parse_host_name)]
     pub host: String,
     /// Whether the Go program has cgo (default: the `CGO_ENABLED` the go command would use).
     #[arg(long, value_enum)]
@@ -250,6 +251,64 @@ pub enum ForArg {
     GoCommand,
 }
 
+/// Accepts `MODULE[@VERSION]` whose module path the go command accepts (`module.CheckPath`),
+/// so a malformed one is a usage error with the go command's own message.
+fn parse_module_query(text: &str) -> Result<String, String> {
+    godiag_goenv::fetch::Target::parse(text)
+        .map(|_| text.to_owned())
+        .map_err(|error| error.to_string())
+}
+
+/// Accepts a host name some resolver can look up; refuses one no resolver sends a query for.
+///
+/// Refused:
+/// - an empty name: Go's `lookupIPAddr` (net/lookup.go) answers "no such host" before
+///   anything else, glibc's getaddrinfo(3) `EAI_NONAME`;
+/// - more than 253 bytes (254 with the trailing dot), a label of more than 63 bytes, an empty
+///   label (`a..b`, `.a`): DNS cannot carry them (RFC 1035 §2.3.4, §3.1), Go's `isDomainName`
+///   (net/dnsclient.go) refuses them and glibc's `ns_name_pton` fails with `EMSGSIZE`;
+/// - whitespace and control characters, the marks of a quoting mistake rather than a name:
+///   `isDomainName` refuses them, a hosts(5) line splits at whitespace, and a NUL would end
+///   the C string glibc is given.
+///
+/// Names only Go refuses (a label ending in `-`, all digits, bytes such as `@` that glibc
+/// still sends) are traced, and DNS008 says why Go sends no query. Underscores are fine: both
+/// send them, and `isDomainName` allows "SRV-like underscore labels" (golang.org/issue/12421).
+fn parse_host_name(name: &str) -> Result<String, String> {
+    if name.is_empty() {
+        return Err("the host name is empty".into());
+    }
+    if let Some(bad) = name.chars().find(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!(
+            "a host name cannot hold `{}`",
+            bad.escape_default()
+        ));
+    }
+    if name == "." {
+        return Ok(name.to_owned());
+    }
+    let bare = name.strip_suffix('.').unwrap_or(name);
+    if bare.len() > 253 {
+        return Err(format!(
+            "the name is {} bytes long; a DNS name has at most 253",
+            bare.len()
+        ));
+    }
+    for (index, label) in bare.split('.').enumerate() {
+        if label.is_empty() {
+            return Err(format!("label {} is empty", index + 1));
+        }
+        if label.len() > 63 {
+            return Err(format!(
+                "label {} is {} bytes long; a DNS label has at most 63",
+                index + 1,
+                label.len()
+            ));
+        }
+    }
+    Ok(name.to_owned())
+}
+
 /// Parses `3s`, `500ms`, `1m` or a bare number of seconds.
 fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
@@ -283,6 +342,60 @@ mod tests {
         assert_eq!(parse_duration("2"), Ok(Duration::from_secs(2)));
         assert!(parse_duration("3h").is_err());
         assert!(parse_duration("-1s").is_err());
+    }
+
+    #[test]
+    fn host_names_no_resolver_sends_are_refused() {
+        let long_label = "a".repeat(64);
+        let long_name = [
+            "a".repeat(63),
+            "b".repeat(63),
+            "c".repeat(63),
+            "d".repeat(62),
+        ]
+        .join(".");
+        assert_eq!(long_name.len(), 254);
+        for refused in [
+            "",
+            "a..b",
+            ".a",
+            "..",
+            "a.b..",
+            "git corp",
+            "tab\there",
+            "nul\0",
+            "esc\u{1b}[2J",
+            long_label.as_str(),
+            long_name.as_str(),
+        ] {
+            assert!(parse_host_name(refused).is_err(), "{refused:?}");
+        }
+        let longest = &long_name[1..];
+        let rooted = format!("{longest}.");
+        for accepted in [
+            "git.corp.example",
+            "git.corp.example.",
+            ".",
+            "_sip._tcp.example.com",
+            "localhost",
+            // Go refuses these and glibc sends them: DNS008 explains, so they are traced.
+            "git-.corp.example",
+            "1234",
+            "user@host",
+            longest,
+            rooted.as_str(),
+        ] {
+            assert_eq!(parse_host_name(accepted).as_deref(), Ok(accepted));
+        }
+        assert_eq!(parse_host_name("a..b").unwrap_err(), "label 2 is empty");
+    }
+
+    #[test]
+    fn module_paths_the_go_command_refuses_are_refused() {
+        assert!(parse_module_query("golang.org/x/text@v0.3.0").is_ok());
+        assert!(parse_module_query("example.com/m").is_ok());
+        let error = parse_module_query("Bad Path@v1").unwrap_err();
+        assert!(error.contains("malformed module path"), "{error}");
     }
 
     #[test]

@@ -36,23 +36,31 @@ impl Check<Context> for ConfigUnreadable {
                     .map(|source| source.path.clone())
                     .unwrap_or_default();
                 let finding = match problem.pos {
-                    Some(pos) => context.at(
-                        &META,
-                        pos,
-                        format!("Not valid YAML: {}", problem.message),
-                        "The Collector stops before starting: `cannot resolve the configuration: ... \
-                         not valid YAML`. Nothing in this file is used.",
-                    ),
+                    Some(pos) => context
+                        .at(
+                            &META,
+                            pos,
+                            format!("Not valid YAML: {}", problem.message),
+                            "The Collector stops before starting: `cannot resolve the configuration: ... \
+                             not valid YAML`. Nothing in this file is used.",
+                        )
+                        .fix(Fix::manual("Correct the YAML at the position shown, then re-run `godiag lint`.")),
+                    // No position: the file itself could not be read (missing, a permission,
+                    // an I/O error), so no YAML edit helps.
                     None => Finding::new(
                         &META,
                         format!("Cannot read {}", path.display()),
                         format!("{}; the Collector stops with `cannot retrieve the configuration`.", problem.message),
                     )
-                    .location(Location::file(&path)),
+                    .location(Location::file(&path))
+                    .evidence(Evidence::command(format!("ls -l {}", path.display())))
+                    .fix(Fix::manual(format!(
+                        "Check the path: `{}` must exist and be readable by you and by the user the \
+                         Collector runs as (`--config` names the same file); then re-run `godiag lint`.",
+                        path.display()
+                    ))),
                 };
-                finding
-                    .subject(path.display().to_string())
-                    .fix(Fix::manual("Correct the YAML at the position shown, then re-run `godiag lint`."))
+                finding.subject(path.display().to_string())
             })
             .collect();
         if context.unreadable.is_empty() && defines_nothing(context) {

@@ -17,6 +17,17 @@ use crate::cli::{FormatArg, GlobalArgs, LintArgs, LintKind};
 /// Lints the files, applies fixes when asked, and renders the report.
 pub(super) fn run(args: &LintArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> {
     let host = build_host(global)?;
+    for file in &args.files {
+        // A missing or unreadable file is a finding (OTEL001, SAMP001); a directory is a
+        // mistake in the command line.
+        if host.metadata(file).is_ok_and(|meta| meta.is_dir) {
+            bail!(
+                "`{}` is a directory; `godiag lint` takes Collector configs and Jaeger sampling \
+                 strategies files",
+                file.display()
+            );
+        }
+    }
     let collector_version = match &args.collector_version {
         Some(text) => text
             .parse::<Version>()

@@ -3,7 +3,7 @@
 use std::io;
 use std::path::Path;
 
-use anyhow::Context as _;
+use anyhow::{Context as _, bail};
 use godiag_core::host::Host;
 use godiag_core::report::Report;
 use godiag_prom::{Format, Input, Options};
@@ -25,6 +25,16 @@ pub(super) fn run(
             reader: Box::new(io::stdin()),
         }
     } else {
+        if host
+            .metadata(Path::new(&args.input))
+            .is_ok_and(|meta| meta.is_dir)
+        {
+            bail!(
+                "`{}` is a directory; `godiag metrics` reads a file, `-` for standard input, or \
+                 an http(s) URL",
+                args.input
+            );
+        }
         let reader = host
             .open(Path::new(&args.input))
             .with_context(|| format!("opening `{}`", args.input))?;

@@ -28,3 +28,4 @@ mod promtool;
 mod root_seam;
 mod scenarios;
 mod testproxy;
+mod usage_errors;

@@ -1,7 +1,7 @@
 //! SAMP001: the file cannot be read, is not JSON, or is not a JSON object.
 
 use godiag_core::check::{Check, CheckMeta, CheckStatus, Domain};
-use godiag_core::finding::{Finding, Fix, Location, Severity};
+use godiag_core::finding::{Evidence, Finding, Fix, Location, Severity};
 
 use super::Context;
 
@@ -37,10 +37,14 @@ impl Check<Context> for Unreadable {
                     ),
                 )
                 .location(Location::file(path))
-                .fix(Fix::manual(
-                    "Point `--sampling.strategies-file` (Jaeger v1), `remote_sampling.file.path` (Jaeger v2) \
-                     or the `jaegerremotesampling` extension's `source.file` at a readable file.",
-                )),
+                .evidence(Evidence::command(format!("ls -l {}", path.display())))
+                .fix(Fix::manual(format!(
+                    "Check the path: `{}` must exist and be readable by you and by the user Jaeger \
+                     runs as; then point `--sampling.strategies-file` (Jaeger v1), \
+                     `remote_sampling.file.path` (Jaeger v2) or the `jaegerremotesampling` \
+                     extension's `source.file` at it.",
+                    path.display()
+                ))),
             ];
         }
         if let Some(error) = &context.syntax {
