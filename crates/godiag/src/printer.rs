@@ -26,6 +26,16 @@ fn hint(error: &anyhow::Error) -> Option<&'static str> {
     }
 }
 
+/// Says how many unsafe fixes `--fix` left alone, and how to apply them.
+pub(crate) fn held_back(count: usize) {
+    let fixes = if count == 1 { "fix" } else { "fixes" };
+    let _ = writeln!(
+        io::stderr().lock(),
+        "{count} unsafe {fixes} not applied: they change how the whole machine behaves; \
+         re-run with `--fix --unsafe-fixes` to apply them too"
+    );
+}
+
 /// Whether colour should be used on stdout: a terminal, no `NO_COLOR`, no `--no-color`.
 pub(crate) fn use_color(no_color_flag: bool, no_color_env: bool) -> bool {
     !no_color_flag && !no_color_env && io::stdout().is_terminal()

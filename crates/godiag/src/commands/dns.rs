@@ -49,7 +49,7 @@ pub(crate) fn run(args: &DnsArgs, global: &GlobalArgs) -> anyhow::Result<ExitSta
     let outcome = domain::run(Arc::clone(&host), &options, global.deadline);
     let mut report = Report::new("dns", outcome.findings, json!(outcome.result));
     // After edits, the report shows the machine as it now is.
-    if args.fix && apply_fixes(host.as_ref(), &report, args.yes)? {
+    if apply_fixes(host.as_ref(), &report, args.fix)? {
         let outcome = domain::run(host, &options, global.deadline);
         report = Report::new("dns", outcome.findings, json!(outcome.result));
     }

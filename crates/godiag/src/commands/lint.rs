@@ -57,7 +57,7 @@ pub(super) fn run(args: &LintArgs, global: &GlobalArgs) -> anyhow::Result<ExitSt
         );
     }
     let mut report = Report::new("lint", outcome.findings, outcome.result);
-    if args.fix && apply_fixes(host.as_ref(), &report, args.yes)? {
+    if apply_fixes(host.as_ref(), &report, args.fix)? {
         let outcome = domain::lint(host, &options, global.deadline);
         report = Report::new("lint", outcome.findings, outcome.result);
     }

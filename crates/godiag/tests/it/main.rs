@@ -18,6 +18,7 @@ mod fetch_project_differential;
 mod fetch_proxy_differential;
 mod fixture_go;
 mod go_env_differential;
+mod man_page;
 mod metrics_cli;
 mod otelcol;
 mod peers;

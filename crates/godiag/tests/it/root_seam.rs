@@ -124,7 +124,23 @@ fn dns_fix_edits_the_file_inside_the_root() {
     seam.link("etc/nsswitch.conf", &seam.outside().join("X"));
     let before = seam.outside_files();
 
-    let fixed = seam.run(&["dns", "git.corp.example", "--cgo", "on", "--fix", "--yes"]);
+    // Rewriting the hosts line is an unsafe fix: `--fix` alone leaves it.
+    let held = seam.run(&["dns", "git.corp.example", "--cgo", "on", "--fix", "--yes"]);
+    let stderr = String::from_utf8_lossy(&held.stderr);
+    assert!(stderr.contains("1 unsafe fix not applied"), "{stderr}");
+    assert_eq!(
+        fs::read_to_string(seam.rerooted().join("X")).unwrap(),
+        broken
+    );
+    let fixed = seam.run(&[
+        "dns",
+        "git.corp.example",
+        "--cgo",
+        "on",
+        "--fix",
+        "--yes",
+        "--unsafe-fixes",
+    ]);
     assert!(
         fixed.status.code().is_some_and(|code| code < 2),
         "{}",
