@@ -5,7 +5,7 @@ mod metrics;
 mod port;
 
 use std::collections::BTreeMap;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
@@ -20,7 +20,8 @@ use serde_json::json;
 
 use crate::ExitStatus;
 use crate::cli::{Args, Command, FixArgs, FormatArg, GlobalArgs, GoCommand};
-use crate::printer;
+use crate::error::CommandError;
+use crate::printer::{self, Printer};
 
 mod dns;
 mod fetch;
@@ -57,7 +58,7 @@ pub fn run_command(args: &Args) -> anyhow::Result<ExitStatus> {
             let outcome = godiag_goenv::domain::run(Arc::clone(&host), global.deadline);
             let mut report = Report::new("go", outcome.findings, json!({"env": outcome.result}));
             // After edits, the report shows the machine as it now is.
-            if apply_fixes(host.as_ref(), &report, *fix)? {
+            if apply_fixes(host.as_ref(), &report, *fix, Printer::new(global))? {
                 let outcome = godiag_goenv::domain::run(host, global.deadline);
                 report = Report::new("go", outcome.findings, json!({"env": outcome.result}));
             }
@@ -75,13 +76,15 @@ pub fn run_command(args: &Args) -> anyhow::Result<ExitStatus> {
         }
         Command::Explain { code, list } => explain(code.as_deref(), *list, global),
         Command::Completions { shell } => {
-            let mut out = io::stdout().lock();
+            let mut out = Printer::new(global).stdout();
             clap_complete::generate(*shell, &mut Args::command(), "godiag", &mut out);
+            out.flush()?;
             Ok(ExitStatus::Clean)
         }
         Command::Man => {
-            let mut out = io::stdout().lock();
+            let mut out = Printer::new(global).stdout();
             write_man_page(&mut out)?;
+            out.flush()?;
             Ok(ExitStatus::Clean)
         }
     }
@@ -144,7 +147,7 @@ pub(crate) fn emit(report: &Report, global: &GlobalArgs) -> anyhow::Result<ExitS
         FormatArg::Sarif => Format::Sarif,
         FormatArg::Prometheus => Format::Prometheus,
     };
-    let mut out = BufWriter::new(io::stdout().lock());
+    let mut out = Printer::new(global).stdout();
     render::render(report, format, &options(global, &registry), &mut out)?;
     out.flush()?;
     Ok(match report.worst() {
@@ -156,7 +159,12 @@ pub(crate) fn emit(report: &Report, global: &GlobalArgs) -> anyhow::Result<ExitS
 
 /// Applies the planned edits of the report that `--fix` allows: safe ones, and unsafe ones
 /// with `--unsafe-fixes`. Returns true when something was written.
-pub(crate) fn apply_fixes(host: &dyn Host, report: &Report, fix: FixArgs) -> anyhow::Result<bool> {
+pub(crate) fn apply_fixes(
+    host: &dyn Host,
+    report: &Report,
+    fix: FixArgs,
+    printer: Printer,
+) -> anyhow::Result<bool> {
     if !fix.fix {
         return Ok(false);
     }
@@ -167,7 +175,7 @@ pub(crate) fn apply_fixes(host: &dyn Host, report: &Report, fix: FixArgs) -> any
         .filter(|proposed| proposed.edits.iter().any(|edit| edit.planned.is_some()))
         .partition(|proposed| proposed.is_safe() || fix.unsafe_fixes);
     if !held_back.is_empty() {
-        printer::held_back(held_back.len());
+        printer.held_back(held_back.len())?;
     }
     let mut planned: Vec<&edit::PlannedEdit> = allowed
         .iter()
@@ -180,15 +188,18 @@ pub(crate) fn apply_fixes(host: &dyn Host, report: &Report, fix: FixArgs) -> any
     }
     let yes = fix.yes;
     if !yes && !printer::stdin_is_terminal() {
-        bail!("--fix needs confirmation, and standard input is not a terminal");
+        return Err(CommandError::NeedsConfirmation.into());
     }
-    let mut stderr = io::stderr().lock();
+    // Under -q the diffs are still shown when a person is asked to confirm them.
+    let shown = if yes { printer } else { Printer::Default };
+    let mut stderr = shown.stderr();
     for edit in &planned {
         write!(stderr, "{}", edit.diff())?;
     }
-    if !yes && !printer::confirm("Apply these edits?")? {
+    if !yes && !printer.confirm("Apply these edits?")? {
         return Ok(false);
     }
+    let mut stderr = printer.stderr();
     let mut wrote = false;
     for edit in planned {
         match edit::apply(host, edit).with_context(|| format!("editing {}", edit.path.display()))? {
@@ -206,7 +217,7 @@ pub(crate) fn apply_fixes(host: &dyn Host, report: &Report, fix: FixArgs) -> any
 
 fn explain(code: Option<&str>, list: bool, global: &GlobalArgs) -> anyhow::Result<ExitStatus> {
     let registry = registry();
-    let mut out = BufWriter::new(io::stdout().lock());
+    let mut out = Printer::new(global).stdout();
     if list {
         if global.format == FormatArg::Json {
             let all: Vec<_> = registry
@@ -231,7 +242,7 @@ fn explain(code: Option<&str>, list: bool, global: &GlobalArgs) -> anyhow::Resul
         .iter()
         .find(|meta| meta.code.eq_ignore_ascii_case(wanted) || meta.slug == wanted)
     else {
-        bail!("unknown check code `{wanted}`");
+        return Err(CommandError::UnknownCode(wanted.to_owned()).into());
     };
     if global.format == FormatArg::Json {
         let value = json!({

@@ -5,6 +5,7 @@
 
 pub mod cli;
 mod commands;
+mod error;
 mod printer;
 
 use std::io;

@@ -24,6 +24,7 @@ mod otelcol;
 mod peers;
 mod port_listeners;
 mod port_netns;
+mod printer_output;
 mod prom_differential;
 mod promtool;
 mod root_seam;
