@@ -752,6 +752,7 @@ mod tests {
         missing(host.metadata(abs));
         missing(host.canonicalize(abs));
         missing(host.read_dir(Path::new("/usr/etc")));
+        missing(host.visit_dir(Path::new("/usr/etc"), &mut |_| ControlFlow::Continue(())));
         missing(host.fs_usage(Path::new("/")));
         assert_eq!(host.read_link(abs).unwrap(), out_name.join("etc/x.conf"));
         assert_eq!(host.read(Path::new("/etc/up.conf")).unwrap(), b"inside");
@@ -784,6 +785,13 @@ mod tests {
             host.read_dir(Path::new("/usr/etc")).unwrap(),
             [PathBuf::from("/usr/etc/x.conf")]
         );
+        let mut visited = Vec::new();
+        host.visit_dir(Path::new("/usr/etc"), &mut |entry| {
+            visited.push(entry.to_path_buf());
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+        assert_eq!(visited, [PathBuf::from("/usr/etc/x.conf")]);
         let output = host
             .run(&CommandLine::new("tool", &[]), Duration::from_secs(1))
             .unwrap();
