@@ -76,21 +76,21 @@ pub struct FixArgs {
 /// The options of one run: [`OutputArgs`], and [`MachineArgs`] from wherever they were given.
 #[derive(Debug, Clone)]
 pub struct GlobalArgs {
-    /// Output format.
+    /// How the report is rendered.
     pub format: FormatArg,
-    /// The machine's files, when not this machine.
+    /// The copy of a machine's files to diagnose; this machine when `None`.
     pub root: Option<PathBuf>,
-    /// The diagnosed process environment, with `root`.
+    /// The environment of the diagnosed process, for a `root`.
     pub env_file: Option<PathBuf>,
-    /// `-v`.
+    /// List every check, with evidence.
     pub verbose: bool,
-    /// `-q`.
+    /// Print only problems, and nothing about what `--fix` did.
     pub quiet: bool,
-    /// `--no-color`.
+    /// Never colour the output.
     pub no_color: bool,
-    /// `--deadline`.
+    /// How long all checks together may take.
     pub deadline: Duration,
-    /// `--strict`.
+    /// Warnings exit 1 too.
     pub strict: bool,
 }
 
