@@ -161,10 +161,10 @@ pub enum EditError {
         /// The file, as a host path.
         path: PathBuf,
     },
-    /// Resolving the symbolic link the path names failed (it may dangle).
-    #[error("cannot resolve the symbolic link `{path}`")]
+    /// Resolving the symbolic links of the path failed (the last may dangle, or they loop).
+    #[error("cannot resolve the symbolic links of `{path}`")]
     Resolve {
-        /// The link, on disk.
+        /// The file, as a host path.
         path: PathBuf,
         /// The underlying error.
         source: io::Error,
@@ -216,7 +216,8 @@ pub enum EditError {
 ///
 /// Refuses with [`EditError::Changed`] when the file no longer holds what the edit was
 /// planned from. A symbolic link is followed, and the file it points to is edited, so the
-/// link survives. On any error the file is left as it was.
+/// link survives; for a fixture, links resolve inside its root ([`Host::disk_path`]), so the
+/// edit and its backup stay there. On any error the file is left as it was.
 pub fn apply(host: &dyn Host, edit: &PlannedEdit) -> Result<Applied, EditError> {
     apply_with(host, edit, &mut |_| {})
 }
@@ -248,7 +249,12 @@ fn apply_with(
     edit: &PlannedEdit,
     hook: &mut dyn FnMut(Stage),
 ) -> Result<Applied, EditError> {
-    let target = resolve(&host.disk_path(&edit.path))?;
+    let target = host
+        .disk_path(&edit.path)
+        .map_err(|source| EditError::Resolve {
+            path: edit.path.clone(),
+            source,
+        })?;
     let (Some(dir), Some(name)) = (target.parent(), target.file_name()) else {
         return Err(EditError::NotAFile {
             path: edit.path.clone(),
@@ -303,20 +309,6 @@ fn apply_with(
         source,
     })?;
     Ok(Applied::Written { backup })
-}
-
-/// Follows a symbolic link to the file it names, so the rename replaces that file and not
-/// the link. Anything else, including a missing path, is returned as it is.
-fn resolve(disk: &Path) -> Result<PathBuf, EditError> {
-    match fs::symlink_metadata(disk) {
-        Ok(meta) if meta.file_type().is_symlink() => {
-            fs::canonicalize(disk).map_err(|source| EditError::Resolve {
-                path: disk.to_path_buf(),
-                source,
-            })
-        }
-        _ => Ok(disk.to_path_buf()),
-    }
 }
 
 /// Compares the file on disk with what the edit was planned from, and returns the owner and

@@ -153,6 +153,21 @@ pub struct FixEdit {
     pub planned: Option<crate::edit::PlannedEdit>,
 }
 
+/// Whether a fix's edits may be applied unattended, as in ruff's fix safety.
+///
+/// `--fix` applies only safe edits; unsafe ones also need `--unsafe-fixes`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Applicability {
+    /// Corrects what the file's own reader already means (a typo, a line it misreads) in a
+    /// file of the user's: nothing else on the machine behaves differently.
+    #[default]
+    Safe,
+    /// Changes how the whole machine behaves (how it resolves names, which servers it
+    /// reaches), so a person should decide.
+    Unsafe,
+}
+
 /// How to make a finding go away.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fix {
@@ -163,6 +178,9 @@ pub struct Fix {
     /// File edits, for [`FixKind::Edit`].
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub edits: Vec<FixEdit>,
+    /// Whether `--fix` applies the edits without `--unsafe-fixes`.
+    #[serde(default)]
+    pub applicability: Applicability,
 }
 
 impl Fix {
@@ -173,6 +191,7 @@ impl Fix {
             kind: FixKind::Command,
             text: text.into(),
             edits: Vec::new(),
+            applicability: Applicability::Safe,
         }
     }
 
@@ -183,6 +202,7 @@ impl Fix {
             kind: FixKind::Manual,
             text: text.into(),
             edits: Vec::new(),
+            applicability: Applicability::Safe,
         }
     }
 
@@ -193,7 +213,21 @@ impl Fix {
             kind: FixKind::Edit,
             text: text.into(),
             edits,
+            applicability: Applicability::Safe,
         }
+    }
+
+    /// Marks the fix unsafe: `--fix` applies its edits only with `--unsafe-fixes`.
+    #[must_use]
+    pub fn mark_unsafe(mut self) -> Self {
+        self.applicability = Applicability::Unsafe;
+        self
+    }
+
+    /// Returns true when `--fix` applies the edits without `--unsafe-fixes`.
+    #[must_use]
+    pub fn is_safe(&self) -> bool {
+        self.applicability == Applicability::Safe
     }
 }
 
@@ -299,5 +333,27 @@ impl Finding {
     pub fn fix(mut self, fix: Fix) -> Self {
         self.fix = Some(fix);
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn applicability_is_serialised_and_defaults_to_safe() {
+        let edit = Fix::edit("rewrite the hosts line", Vec::new());
+        assert!(edit.is_safe());
+        let unsafe_edit = edit.mark_unsafe();
+        assert!(!unsafe_edit.is_safe());
+        let json = serde_json::to_value(&unsafe_edit).unwrap();
+        assert_eq!(json["applicability"], "unsafe");
+        assert_eq!(
+            serde_json::to_value(Fix::manual("x")).unwrap()["applicability"],
+            "safe"
+        );
+        // A report written before the field existed reads as safe.
+        let old: Fix = serde_json::from_str(r#"{"kind": "edit", "text": "t"}"#).unwrap();
+        assert_eq!(old.applicability, Applicability::Safe);
     }
 }

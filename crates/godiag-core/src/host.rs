@@ -6,6 +6,8 @@
 //! machine and on a recorded one. This module does not interpret anything it reads.
 #![allow(clippy::disallowed_methods, clippy::disallowed_types)] // the one seam to the OS
 
+mod in_root;
+
 use std::collections::BTreeMap;
 use std::io::{self, Read};
 use std::ops::ControlFlow;
@@ -127,8 +129,11 @@ pub trait Host: Send + Sync {
     fn fs_usage(&self, path: &Path) -> io::Result<FsUsage>;
     /// Runs a command, killing it when `timeout` passes (then `ErrorKind::TimedOut`).
     fn run(&self, command: &CommandLine, timeout: Duration) -> io::Result<CommandOutput>;
-    /// Returns where a host path really is on this machine's disk (for edits).
-    fn disk_path(&self, path: &Path) -> PathBuf;
+    /// Returns the file on this machine's disk that an edit of a host path writes: every
+    /// symbolic link followed (inside the root, for a fixture), so the edit replaces the file
+    /// and keeps the link. A missing file is returned where it would be created; a link that
+    /// names nothing is `NotFound`, so no edit creates a file through a dangling link.
+    fn disk_path(&self, path: &Path) -> io::Result<PathBuf>;
     /// Returns the wall clock.
     fn now(&self) -> SystemTime {
         SystemTime::now()
@@ -286,14 +291,18 @@ impl Host for RealHost {
         run_with_timeout(command, timeout)
     }
 
-    fn disk_path(&self, path: &Path) -> PathBuf {
-        path.to_path_buf()
+    fn disk_path(&self, path: &Path) -> io::Result<PathBuf> {
+        match std::fs::symlink_metadata(path) {
+            Ok(meta) if meta.file_type().is_symlink() => std::fs::canonicalize(path),
+            _ => Ok(path.to_path_buf()),
+        }
     }
 }
 
 /// A recorded machine: files under a root directory and an environment from an env file.
 ///
-/// Paths are host paths (`/etc/nsswitch.conf`) mapped under the root. Commands are not run: a
+/// Paths are host paths (`/etc/nsswitch.conf`) resolved under the root as chroot(2) would:
+/// a symbolic link, absolute or relative, never leads out of it. Commands are not run: a
 /// recorded machine has no processes, but a recorded answer in
 /// `ROOT/.godiag/commands/NAME ARGS...` (the program's file name and its arguments joined by
 /// spaces, `/` written as `_`) is returned as the command's standard output, with the exit status in
@@ -337,43 +346,55 @@ impl FixtureHost {
             .collect()
     }
 
-    fn map(&self, path: &Path) -> PathBuf {
-        let mut mapped = self.root.clone();
-        for component in path.components() {
-            match component {
-                Component::Normal(part) => mapped.push(part),
-                Component::ParentDir => {
-                    if mapped != self.root {
-                        mapped.pop();
-                    }
-                }
-                Component::RootDir | Component::CurDir | Component::Prefix(_) => {}
-            }
-        }
-        mapped
+    /// Returns the disk path a host path names, every symbolic link resolved inside the root.
+    fn resolve(&self, path: &Path) -> io::Result<PathBuf> {
+        in_root::resolve(&self.root, path, in_root::Last::Follow)
     }
 
     fn unmap(&self, disk: &Path) -> PathBuf {
         disk.strip_prefix(&self.root)
             .map_or_else(|_| disk.to_path_buf(), |rest| Path::new("/").join(rest))
     }
+
+    /// Reads a recorded command's file, `/.godiag/commands/NAME`.
+    fn recorded(&self, name: &str) -> io::Result<Vec<u8>> {
+        self.read(&Path::new("/.godiag/commands").join(name))
+    }
+}
+
+/// Returns `path` as an absolute host path with `.` and `..` applied to its text, the way
+/// entries of a directory are named whatever links lead to it.
+fn lexical(path: &Path) -> PathBuf {
+    let mut normal = PathBuf::from("/");
+    for component in path.components() {
+        match component {
+            Component::Normal(part) => normal.push(part),
+            Component::ParentDir => {
+                normal.pop();
+            }
+            Component::RootDir | Component::CurDir | Component::Prefix(_) => {}
+        }
+    }
+    normal
 }
 
 impl Host for FixtureHost {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
-        std::fs::read(self.map(path))
+        let mut bytes = Vec::new();
+        in_root::open(&self.root, path)?.read_to_end(&mut bytes)?;
+        Ok(bytes)
     }
 
     fn open(&self, path: &Path) -> io::Result<Box<dyn Read + Send>> {
-        Ok(Box::new(std::fs::File::open(self.map(path))?))
+        Ok(Box::new(in_root::open(&self.root, path)?))
     }
 
     fn read_range(&self, path: &Path, offset: u64, len: usize) -> io::Result<Vec<u8>> {
-        read_file_range(&self.map(path), offset, len)
+        read_range_of(in_root::open(&self.root, path)?, offset, len)
     }
 
     fn metadata(&self, path: &Path) -> io::Result<FileMeta> {
-        let mut meta = file_meta(&std::fs::metadata(self.map(path))?);
+        let mut meta = file_meta(&in_root::metadata(&self.root, path)?);
         // A checkout is owned by whoever cloned it; a fixture's files belong to its user.
         meta.uid = self.uid;
         meta.gid = self.uid;
@@ -381,21 +402,26 @@ impl Host for FixtureHost {
     }
 
     fn read_dir(&self, path: &Path) -> io::Result<Vec<PathBuf>> {
-        let mut entries = std::fs::read_dir(self.map(path))?
-            .map(|entry| entry.map(|entry| self.unmap(&entry.path())))
+        let named = lexical(path);
+        let mut entries = std::fs::read_dir(self.resolve(path)?)?
+            .map(|entry| entry.map(|entry| named.join(entry.file_name())))
             .collect::<io::Result<Vec<_>>>()?;
         entries.sort();
         Ok(entries)
     }
 
     fn canonicalize(&self, path: &Path) -> io::Result<PathBuf> {
-        std::fs::canonicalize(self.map(path)).map(|disk| self.unmap(&disk))
+        let disk = self.resolve(path)?;
+        // As realpath(3): the file must exist.
+        std::fs::symlink_metadata(&disk)?;
+        Ok(self.unmap(&disk))
     }
 
     fn read_link(&self, path: &Path) -> io::Result<PathBuf> {
         // The recorded link text is the machine's own (`socket:[N]`, `/usr/bin/x`); it is
-        // returned as is, never followed on this disk.
-        std::fs::read_link(self.map(path))
+        // returned as is, never followed on this disk. Links before the last are resolved
+        // inside the root.
+        std::fs::read_link(in_root::resolve(&self.root, path, in_root::Last::Keep)?)
     }
 
     fn env_var(&self, name: &str) -> Option<String> {
@@ -423,7 +449,7 @@ impl Host for FixtureHost {
     }
 
     fn fs_usage(&self, path: &Path) -> io::Result<FsUsage> {
-        let table = std::fs::read_to_string(self.root.join(".godiag/statvfs"))?;
+        let table = self.read_to_string(Path::new("/.godiag/statvfs"))?;
         fixture_usage(&table, path).ok_or_else(|| {
             io::Error::new(io::ErrorKind::NotFound, "no statvfs entry in the fixture")
         })
@@ -439,24 +465,29 @@ impl Host for FixtureHost {
             .chain(command.args.iter().cloned())
             .collect::<Vec<_>>()
             .join(" ");
-        let dir = self.root.join(".godiag/commands");
         // A file name cannot hold `/`: arguments with one (URLs, paths) are recorded with `_`.
         let flat = recorded.replace('/', "_");
-        let recorded = if dir.join(&flat).is_file() {
+        let recorded = if self
+            .metadata(&Path::new("/.godiag/commands").join(&flat))
+            .is_ok_and(|meta| meta.is_file)
+        {
             flat
         } else {
             recorded
         };
-        match std::fs::read(dir.join(&recorded)) {
+        match self.recorded(&recorded) {
             Ok(stdout) => Ok(CommandOutput {
                 status: Some(
-                    std::fs::read_to_string(dir.join(format!("{recorded}.exit")))
+                    self.recorded(&format!("{recorded}.exit"))
                         .ok()
+                        .and_then(|code| String::from_utf8(code).ok())
                         .and_then(|code| code.trim().parse().ok())
                         .unwrap_or(0),
                 ),
                 stdout,
-                stderr: std::fs::read(dir.join(format!("{recorded}.stderr"))).unwrap_or_default(),
+                stderr: self
+                    .recorded(&format!("{recorded}.stderr"))
+                    .unwrap_or_default(),
                 duration: Duration::ZERO,
             }),
             Err(_) => Err(io::Error::new(
@@ -466,8 +497,16 @@ impl Host for FixtureHost {
         }
     }
 
-    fn disk_path(&self, path: &Path) -> PathBuf {
-        self.map(path)
+    fn disk_path(&self, path: &Path) -> io::Result<PathBuf> {
+        let disk = self.resolve(path)?;
+        let named = in_root::resolve(&self.root, path, in_root::Last::Keep)?;
+        if disk != named && std::fs::symlink_metadata(&disk).is_err() {
+            return Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                "the symbolic link names no file",
+            ));
+        }
+        Ok(disk)
     }
 }
 
@@ -514,8 +553,12 @@ fn visit_entries(path: &Path, visit: &mut dyn FnMut(&Path) -> ControlFlow<()>) -
 
 /// Reads up to `len` bytes at `offset` of a file on this machine's disk.
 fn read_file_range(path: &Path, offset: u64, len: usize) -> io::Result<Vec<u8>> {
+    read_range_of(std::fs::File::open(path)?, offset, len)
+}
+
+/// Reads up to `len` bytes at `offset` of an open file.
+fn read_range_of(mut file: std::fs::File, offset: u64, len: usize) -> io::Result<Vec<u8>> {
     use std::io::{Seek, SeekFrom};
-    let mut file = std::fs::File::open(path)?;
     file.seek(SeekFrom::Start(offset))?;
     let mut bytes = Vec::with_capacity(len.min(1 << 20));
     file.take(u64::try_from(len).unwrap_or(u64::MAX))
@@ -656,19 +699,105 @@ fn drain(pipe: Option<impl Read + Send + 'static>) -> mpsc::Receiver<Vec<u8>> {
 mod tests {
     use super::*;
 
+    fn missing<T: std::fmt::Debug>(result: io::Result<T>) {
+        assert_eq!(result.unwrap_err().kind(), io::ErrorKind::NotFound);
+    }
+
+    /// Every method that touches the disk resolves links inside the root: an outside
+    /// directory holds a sentinel of each kind under the same names as the root's files.
     #[test]
-    fn fixture_paths_stay_under_the_root() {
-        let host = FixtureHost::new("/fx", BTreeMap::new());
+    fn every_fixture_method_stays_in_the_root() {
+        use std::os::unix::fs::{PermissionsExt, symlink};
+        let outer = tempfile::tempdir().unwrap();
+        let (root, out) = (outer.path().join("root"), outer.path().join("out"));
+        let out_name = Path::new("/").join(out.strip_prefix("/").unwrap());
+        let write = |path: &Path, text: &str| {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        for (name, text) in [
+            ("etc/x.conf", "outside"),
+            ("bin/tool", "#!/bin/sh\n"),
+            (".godiag/statvfs", "/ 9 9\n"),
+            (".godiag/commands/tool", "outside"),
+        ] {
+            write(&out.join(name), text);
+        }
+        std::fs::set_permissions(out.join("bin/tool"), PermissionsExt::from_mode(0o755)).unwrap();
+        write(&root.join("etc/x.conf"), "inside");
+        std::fs::create_dir_all(root.join(".godiag")).unwrap();
+        std::fs::create_dir_all(root.join("usr")).unwrap();
+        // Absolute links naming the outside directory by its real name, a relative one
+        // climbing out, and a directory link in the middle of paths.
+        symlink(out_name.join("etc/x.conf"), root.join("etc/abs.conf")).unwrap();
+        symlink("../../../../../../../etc/x.conf", root.join("etc/up.conf")).unwrap();
+        symlink(out_name.join("etc"), root.join("usr/etc")).unwrap();
+        symlink(
+            out_name.join(".godiag/statvfs"),
+            root.join(".godiag/statvfs"),
+        )
+        .unwrap();
+        symlink(
+            out_name.join(".godiag/commands"),
+            root.join(".godiag/commands"),
+        )
+        .unwrap();
+        symlink(out_name.join("bin"), root.join("bin")).unwrap();
+        let host = FixtureHost::new(&root, BTreeMap::from([("PATH".into(), "/bin".into())]));
+
+        let abs = Path::new("/etc/abs.conf");
+        missing(host.read(abs));
+        missing(host.open(abs).map(|_| ()));
+        missing(host.read_range(abs, 0, 3));
+        missing(host.metadata(abs));
+        missing(host.canonicalize(abs));
+        missing(host.read_dir(Path::new("/usr/etc")));
+        missing(host.visit_dir(Path::new("/usr/etc"), &mut |_| ControlFlow::Continue(())));
+        missing(host.fs_usage(Path::new("/")));
+        assert_eq!(host.read_link(abs).unwrap(), out_name.join("etc/x.conf"));
+        assert_eq!(host.read(Path::new("/etc/up.conf")).unwrap(), b"inside");
         assert_eq!(
-            host.map(Path::new("/etc/hosts")),
-            PathBuf::from("/fx/etc/hosts")
+            host.canonicalize(Path::new("/etc/up.conf")).unwrap(),
+            Path::new("/etc/x.conf")
         );
         assert_eq!(
-            host.map(Path::new("/../../etc/hosts")),
-            PathBuf::from("/fx/etc/hosts")
+            host.disk_path(Path::new("/etc/up.conf")).unwrap(),
+            root.join("etc/x.conf")
         );
+        missing(host.disk_path(abs));
+        assert!(
+            host.disk_path(Path::new("/usr/etc/new.conf"))
+                .unwrap()
+                .starts_with(&root)
+        );
+        assert!(host.which("tool").is_none());
+        assert!(!host.is_executable(Path::new("/bin/tool")));
+        let run = host.run(&CommandLine::new("tool", &[]), Duration::from_secs(1));
+        assert_eq!(run.unwrap_err().kind(), io::ErrorKind::Unsupported);
+
+        // The same files put inside the root are found through the same links.
+        std::fs::create_dir_all(root.join(out.strip_prefix("/").unwrap())).unwrap();
+        let inner = root.join(out.strip_prefix("/").unwrap());
+        write(&inner.join("etc/x.conf"), "rerooted");
+        write(&inner.join(".godiag/commands/tool"), "recorded");
+        assert_eq!(host.read(abs).unwrap(), b"rerooted");
         assert_eq!(
-            host.unmap(Path::new("/fx/etc/hosts")),
+            host.read_dir(Path::new("/usr/etc")).unwrap(),
+            [PathBuf::from("/usr/etc/x.conf")]
+        );
+        let mut visited = Vec::new();
+        host.visit_dir(Path::new("/usr/etc"), &mut |entry| {
+            visited.push(entry.to_path_buf());
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+        assert_eq!(visited, [PathBuf::from("/usr/etc/x.conf")]);
+        let output = host
+            .run(&CommandLine::new("tool", &[]), Duration::from_secs(1))
+            .unwrap();
+        assert_eq!(output.stdout, b"recorded");
+        assert_eq!(
+            host.unmap(&root.join("etc/hosts")),
             PathBuf::from("/etc/hosts")
         );
     }
@@ -724,7 +853,6 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("blob"), b"0123456789").unwrap();
         let fixture = FixtureHost::new(&dir, BTreeMap::new());
-        // RealHost seeks; FixtureHost keeps the default, which reads past the start.
         let hosts: [(&dyn Host, PathBuf); 2] = [
             (&RealHost, dir.join("blob")),
             (&fixture, PathBuf::from("/blob")),

@@ -12,23 +12,20 @@ pub struct Args {
     /// What to run.
     #[command(subcommand)]
     pub command: Command,
-    /// Options every command takes.
+    /// How the report is written; every command takes these.
     #[command(flatten)]
-    pub global: GlobalArgs,
+    pub output: OutputArgs,
+    /// Which machine to diagnose, given before the command (`godiag --root DIR dns HOST`).
+    #[command(flatten)]
+    pub machine: MachineArgs,
 }
 
-/// Options every command takes.
-#[derive(Debug, ClapArgs)]
-pub struct GlobalArgs {
+/// How the report is written: options every command takes, anywhere on the line.
+#[derive(Debug, Clone, ClapArgs)]
+pub struct OutputArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = FormatArg::Human, global = true)]
     pub format: FormatArg,
-    /// Diagnose a copy of a machine's files under DIR instead of this machine.
-    #[arg(long, value_name = "DIR", global = true)]
-    pub root: Option<PathBuf>,
-    /// With --root: the environment of the diagnosed process (NAME=value lines).
-    #[arg(long, value_name = "FILE", global = true, requires = "root")]
-    pub env_file: Option<PathBuf>,
     /// Show evidence for every finding and details of passed checks.
     #[arg(short, long, global = true, conflicts_with = "quiet")]
     pub verbose: bool,
@@ -44,6 +41,103 @@ pub struct GlobalArgs {
     /// Exit 1 on warnings too.
     #[arg(long, global = true)]
     pub strict: bool,
+}
+
+/// Which machine a diagnosing command looks at.
+///
+/// Not a global option: the commands that diagnose a machine flatten it themselves (so it
+/// may also follow them), and commands to which a machine means nothing, such as servers,
+/// do not take it.
+#[derive(Debug, Clone, Default, ClapArgs)]
+pub struct MachineArgs {
+    /// Diagnose a copy of a machine's files under DIR instead of this machine.
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// With --root: the environment of the diagnosed process (NAME=value lines).
+    #[arg(long, value_name = "FILE")]
+    pub env_file: Option<PathBuf>,
+}
+
+/// `--fix`, for every command whose findings propose file edits.
+#[derive(Debug, Clone, Copy, Default, ClapArgs)]
+pub struct FixArgs {
+    /// Apply the safe file edits the findings propose (a backup is kept beside each file).
+    #[arg(long)]
+    pub fix: bool,
+    /// With --fix: do not ask for confirmation.
+    #[arg(long, requires = "fix")]
+    pub yes: bool,
+    /// With --fix: also apply unsafe edits, those that change how the whole machine resolves
+    /// names or reaches the network.
+    #[arg(long, requires = "fix")]
+    pub unsafe_fixes: bool,
+}
+
+/// The options of one run: [`OutputArgs`], and [`MachineArgs`] from wherever they were given.
+#[derive(Debug, Clone)]
+pub struct GlobalArgs {
+    /// How the report is rendered.
+    pub format: FormatArg,
+    /// The copy of a machine's files to diagnose; this machine when `None`.
+    pub root: Option<PathBuf>,
+    /// The environment of the diagnosed process, for a `root`.
+    pub env_file: Option<PathBuf>,
+    /// List every check, with evidence.
+    pub verbose: bool,
+    /// Print only problems, and nothing about what `--fix` did.
+    pub quiet: bool,
+    /// Never colour the output.
+    pub no_color: bool,
+    /// How long all checks together may take.
+    pub deadline: Duration,
+    /// Warnings exit 1 too.
+    pub strict: bool,
+}
+
+impl Args {
+    /// Returns the options of this run, with `--root`/`--env-file` taken from after the
+    /// command or, failing that, from before it.
+    pub fn global(&self) -> Result<GlobalArgs, UsageError> {
+        let after = self.command.machine();
+        let pick = |own: Option<&PathBuf>, top: Option<&PathBuf>| own.or(top).cloned();
+        let root = pick(
+            after.and_then(|m| m.root.as_ref()),
+            self.machine.root.as_ref(),
+        );
+        let env_file = pick(
+            after.and_then(|m| m.env_file.as_ref()),
+            self.machine.env_file.as_ref(),
+        );
+        if env_file.is_some() && root.is_none() {
+            return Err(UsageError::EnvFileWithoutRoot);
+        }
+        if after.is_none() && self.machine.root.is_some() {
+            return Err(UsageError::NoMachine(self.command.name()));
+        }
+        let output = &self.output;
+        Ok(GlobalArgs {
+            format: output.format,
+            root,
+            env_file,
+            verbose: output.verbose,
+            quiet: output.quiet,
+            no_color: output.no_color,
+            deadline: output.deadline,
+            strict: output.strict,
+        })
+    }
+}
+
+/// A combination of arguments that parses but means nothing.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum UsageError {
+    /// `--env-file` without `--root`.
+    #[error("--env-file needs --root: it is the environment of the machine under --root")]
+    EnvFileWithoutRoot,
+    /// `--root` before a command that diagnoses no machine.
+    #[error("`godiag {0}` looks at no machine, so --root means nothing to it")]
+    NoMachine(&'static str),
 }
 
 /// `--format` values.
@@ -68,6 +162,9 @@ pub enum Command {
         /// ports are checked anyway.
         #[arg(long = "port", value_name = "PORT")]
         ports: Vec<u16>,
+        /// Which machine.
+        #[command(flatten)]
+        machine: MachineArgs,
     },
     /// Go environment and modules.
     Go {
@@ -80,6 +177,9 @@ pub enum Command {
     Port {
         /// The TCP port, e.g. 8080.
         port: u16,
+        /// Which machine.
+        #[command(flatten)]
+        machine: MachineArgs,
     },
     /// Lint OpenTelemetry Collector configs and Jaeger sampling strategies files.
     Lint(LintArgs),
@@ -102,6 +202,48 @@ pub enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
+    /// Print the manual page (roff), generated from these definitions.
+    Man,
+}
+
+impl Command {
+    /// Returns the machine options given after the command; `None` for a command that looks
+    /// at no machine.
+    #[must_use]
+    pub fn machine(&self) -> Option<&MachineArgs> {
+        match self {
+            Self::Doctor { machine, .. }
+            | Self::Port { machine, .. }
+            | Self::Go {
+                command: GoCommand::Env { machine, .. } | GoCommand::Fetch { machine, .. },
+            } => Some(machine),
+            Self::Lint(args) => Some(&args.machine),
+            Self::Dns(args) => Some(&args.machine),
+            Self::Metrics(args) => Some(&args.machine),
+            Self::Explain { .. } | Self::Completions { .. } | Self::Man => None,
+        }
+    }
+
+    /// Returns the command's name as typed.
+    #[must_use]
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Doctor { .. } => "doctor",
+            Self::Go {
+                command: GoCommand::Env { .. },
+            } => "go env",
+            Self::Go {
+                command: GoCommand::Fetch { .. },
+            } => "go fetch",
+            Self::Port { .. } => "port",
+            Self::Lint(_) => "lint",
+            Self::Dns(_) => "dns",
+            Self::Metrics(_) => "metrics",
+            Self::Explain { .. } => "explain",
+            Self::Completions { .. } => "completions",
+            Self::Man => "man",
+        }
+    }
 }
 
 /// `godiag lint` options.
@@ -128,12 +270,12 @@ pub struct LintArgs {
     /// `remote_sampling.file.default_sampling_probability`).
     #[arg(long, value_name = "P", default_value_t = 0.001)]
     pub default_sampling_probability: f64,
-    /// Apply the safe file edits the findings propose (a backup is kept beside each file).
-    #[arg(long)]
-    pub fix: bool,
-    /// With --fix: do not ask for confirmation.
-    #[arg(long, requires = "fix")]
-    pub yes: bool,
+    /// `--fix`.
+    #[command(flatten)]
+    pub fix: FixArgs,
+    /// Which machine.
+    #[command(flatten)]
+    pub machine: MachineArgs,
 }
 
 /// `--kind` values.
@@ -164,6 +306,9 @@ pub struct MetricsArgs {
     /// first lines (`# EOF`, `# UNIT`, OpenMetrics-only types).
     #[arg(long, value_enum, default_value_t = InputFormatArg::Auto)]
     pub input_format: InputFormatArg,
+    /// Which machine.
+    #[command(flatten)]
+    pub machine: MachineArgs,
 }
 
 /// `--input-format` values.
@@ -182,19 +327,22 @@ pub enum InputFormatArg {
 pub enum GoCommand {
     /// Every `go env` value, where it comes from, and what is wrong with it.
     Env {
-        /// Apply the safe file edits the findings propose (a backup is kept beside each file).
-        #[arg(long)]
-        fix: bool,
-        /// With --fix: do not ask for confirmation.
-        #[arg(long, requires = "fix")]
-        yes: bool,
+        /// `--fix`.
+        #[command(flatten)]
+        fix: FixArgs,
+        /// Which machine.
+        #[command(flatten)]
+        machine: MachineArgs,
     },
     /// Every step the go command takes to download one module: the GOPROXY walk, private
     /// module routing, the checksum database and the caches.
     Fetch {
         /// The module, with an optional version or query (`latest` when omitted).
-        #[arg(value_name = "MODULE[@VERSION]")]
+        #[arg(value_name = "MODULE[@VERSION]", value_parser = parse_module_query)]
         module: String,
+        /// Which machine.
+        #[command(flatten)]
+        machine: MachineArgs,
     },
 }
 
@@ -202,6 +350,7 @@ pub enum GoCommand {
 #[derive(Debug, ClapArgs)]
 pub struct DnsArgs {
     /// The host name to trace, e.g. git.corp.example.
+    #[arg(value_parser = parse_host_name)]
     pub host: String,
     /// Whether the Go program has cgo (default: the `CGO_ENABLED` the go command would use).
     #[arg(long, value_enum)]
@@ -215,12 +364,12 @@ pub struct DnsArgs {
     /// Whose lookups to predict: your own program (default) or the go command itself.
     #[arg(long = "for", value_enum, default_value_t = ForArg::Program)]
     pub for_: ForArg,
-    /// Apply the safe file edits the findings propose (a backup is kept beside each file).
-    #[arg(long)]
-    pub fix: bool,
-    /// With --fix: do not ask for confirmation.
-    #[arg(long, requires = "fix")]
-    pub yes: bool,
+    /// `--fix`.
+    #[command(flatten)]
+    pub fix: FixArgs,
+    /// Which machine.
+    #[command(flatten)]
+    pub machine: MachineArgs,
 }
 
 /// `on` or `off`.
@@ -250,6 +399,70 @@ pub enum ForArg {
     GoCommand,
 }
 
+/// Accepts `MODULE[@VERSION]` whose module path the go command accepts (`module.CheckPath`),
+/// so a malformed one is a usage error with the go command's own message.
+fn parse_module_query(text: &str) -> Result<String, String> {
+    godiag_goenv::fetch::Target::parse(text)
+        .map(|_| text.to_owned())
+        .map_err(|error| error.to_string())
+}
+
+/// Accepts a host name some resolver can look up; refuses a malformed one, so `godiag dns`
+/// says so at once instead of tracing a lookup that cannot happen.
+///
+/// Refused:
+/// - an empty name: Go's `lookupIPAddr` (net/lookup.go) answers "no such host" before
+///   anything else, glibc's getaddrinfo(3) `EAI_NONAME`;
+/// - more than 253 bytes (254 with the trailing dot), a label of more than 63 bytes, an empty
+///   label (`a..b`, `.a`): DNS cannot carry them (RFC 1035 §2.3.4, §3.1), Go's `isDomainName`
+///   (net/dnsclient.go) refuses them and glibc's `ns_name_pton` fails with `EMSGSIZE`;
+/// - whitespace and control characters, the marks of a quoting mistake rather than a name:
+///   `isDomainName` refuses them, glibc's `nss_dns` sends no query for them, and a hosts(5)
+///   line splits at whitespace.
+///
+/// Other bytes are traced, because some source still looks the name up: glibc's `nss_dns`
+/// sends no query for `a@b.test`, `ünï.test` or `-git.test` (seen with glibc 2.36, `getent
+/// hosts` and a listener), but /etc/hosts and the other NSS modules still get the name, and
+/// Go hands names holding `%` or `\` to cgo (`hostLookupOrder`, net/conf.go). Names only Go
+/// refuses are traced so DNS008 can say why Go sends no query: a label ending in `-`
+/// (glibc sends `git-.corp.example`) or all digits (glibc reads `123.456` as an IPv4
+/// address). Underscores are fine: both send them, and `isDomainName` allows "SRV-like
+/// underscore labels" (golang.org/issue/12421).
+fn parse_host_name(name: &str) -> Result<String, String> {
+    if name.is_empty() {
+        return Err("the host name is empty".into());
+    }
+    if let Some(bad) = name.chars().find(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!(
+            "a host name cannot hold `{}`",
+            bad.escape_default()
+        ));
+    }
+    if name == "." {
+        return Ok(name.to_owned());
+    }
+    let bare = name.strip_suffix('.').unwrap_or(name);
+    if bare.len() > 253 {
+        return Err(format!(
+            "the name is {} bytes long; a DNS name has at most 253",
+            bare.len()
+        ));
+    }
+    for (index, label) in bare.split('.').enumerate() {
+        if label.is_empty() {
+            return Err(format!("label {} is empty", index + 1));
+        }
+        if label.len() > 63 {
+            return Err(format!(
+                "label {} is {} bytes long; a DNS label has at most 63",
+                index + 1,
+                label.len()
+            ));
+        }
+    }
+    Ok(name.to_owned())
+}
+
 /// Parses `3s`, `500ms`, `1m` or a bare number of seconds.
 fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
@@ -274,6 +487,8 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use super::*;
 
     #[test]
@@ -283,6 +498,114 @@ mod tests {
         assert_eq!(parse_duration("2"), Ok(Duration::from_secs(2)));
         assert!(parse_duration("3h").is_err());
         assert!(parse_duration("-1s").is_err());
+    }
+
+    #[test]
+    fn host_names_no_resolver_sends_are_refused() {
+        let long_label = "a".repeat(64);
+        let long_name = [
+            "a".repeat(63),
+            "b".repeat(63),
+            "c".repeat(63),
+            "d".repeat(62),
+        ]
+        .join(".");
+        assert_eq!(long_name.len(), 254);
+        for refused in [
+            "",
+            "a..b",
+            ".a",
+            "..",
+            "a.b..",
+            "git corp",
+            "tab\there",
+            "nul\0",
+            "esc\u{1b}[2J",
+            long_label.as_str(),
+            long_name.as_str(),
+        ] {
+            assert!(parse_host_name(refused).is_err(), "{refused:?}");
+        }
+        let longest = &long_name[1..];
+        let rooted = format!("{longest}.");
+        for accepted in [
+            "git.corp.example",
+            "git.corp.example.",
+            ".",
+            "_sip._tcp.example.com",
+            "localhost",
+            // Go refuses these and glibc sends them: DNS008 explains, so they are traced.
+            "git-.corp.example",
+            "-git.corp.example",
+            "1234",
+            "user@host",
+            "x%y",
+            "a\\b",
+            longest,
+            rooted.as_str(),
+        ] {
+            assert_eq!(parse_host_name(accepted).as_deref(), Ok(accepted));
+        }
+        assert_eq!(parse_host_name("a..b").unwrap_err(), "label 2 is empty");
+    }
+
+    #[test]
+    fn module_paths_the_go_command_refuses_are_refused() {
+        assert!(parse_module_query("golang.org/x/text@v0.3.0").is_ok());
+        assert!(parse_module_query("example.com/m").is_ok());
+        let error = parse_module_query("Bad Path@v1").unwrap_err();
+        assert!(error.contains("malformed module path"), "{error}");
+    }
+
+    #[test]
+    fn machine_options_go_before_or_after_a_machine_command() {
+        let global = |line: &[&str]| Args::try_parse_from(line).unwrap().global();
+        let before = global(&[
+            "godiag",
+            "--root",
+            "/r",
+            "--env-file",
+            "/e",
+            "dns",
+            "x.test",
+        ]);
+        let after = global(&[
+            "godiag",
+            "dns",
+            "x.test",
+            "--root",
+            "/r",
+            "--env-file",
+            "/e",
+        ]);
+        let nested = global(&["godiag", "-q", "go", "env", "--root", "/r", "--fix"]).unwrap();
+        for resolved in [before.unwrap(), after.unwrap()] {
+            assert_eq!(resolved.root.as_deref(), Some(Path::new("/r")));
+            assert_eq!(resolved.env_file.as_deref(), Some(Path::new("/e")));
+        }
+        assert_eq!(nested.root.as_deref(), Some(Path::new("/r")));
+        assert!(nested.quiet);
+        assert!(matches!(
+            global(&["godiag", "lint", "f.yaml", "--env-file", "/e"]),
+            Err(UsageError::EnvFileWithoutRoot)
+        ));
+        assert!(matches!(
+            global(&["godiag", "--root", "/r", "explain", "DNS001"]),
+            Err(UsageError::NoMachine("explain"))
+        ));
+        // A command that looks at no machine does not take the options at all.
+        assert!(Args::try_parse_from(["godiag", "explain", "DNS001", "--root", "/r"]).is_err());
+    }
+
+    #[test]
+    fn fix_options_are_shared_and_need_fix() {
+        let parsed = Args::try_parse_from(["godiag", "lint", "f.yaml", "--fix", "--unsafe-fixes"]);
+        let Command::Lint(lint) = parsed.unwrap().command else {
+            panic!("not lint");
+        };
+        assert!(lint.fix.fix && lint.fix.unsafe_fixes && !lint.fix.yes);
+        assert!(Args::try_parse_from(["godiag", "dns", "x.test", "--unsafe-fixes"]).is_err());
+        assert!(Args::try_parse_from(["godiag", "go", "env", "--yes"]).is_err());
     }
 
     #[test]

@@ -5,22 +5,23 @@ mod metrics;
 mod port;
 
 use std::collections::BTreeMap;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
 use clap::CommandFactory;
 use godiag_core::check::{CheckMeta, core_checks};
 use godiag_core::edit::{self, Applied};
-use godiag_core::finding::Severity;
+use godiag_core::finding::{Fix, Severity};
 use godiag_core::host::{FixtureHost, Host, RealHost};
 use godiag_core::render::{self, Format, Options};
 use godiag_core::report::Report;
 use serde_json::json;
 
 use crate::ExitStatus;
-use crate::cli::{Args, Command, FormatArg, GlobalArgs, GoCommand};
-use crate::printer;
+use crate::cli::{Args, Command, FixArgs, FormatArg, GlobalArgs, GoCommand};
+use crate::error::CommandError;
+use crate::printer::{self, Printer};
 
 mod dns;
 mod doctor;
@@ -28,36 +29,45 @@ mod fetch;
 
 /// Runs the parsed command line.
 pub fn run_command(args: &Args) -> anyhow::Result<ExitStatus> {
+    let global = args.global()?;
+    let global = &global;
     match &args.command {
-        Command::Doctor { ports } => doctor::run(&args.global, ports),
-        Command::Port { port } => port::port(&args.global, *port),
+        Command::Doctor { ports, .. } => doctor::run(global, ports),
+        Command::Port { port, .. } => port::port(global, *port),
         Command::Go {
-            command: GoCommand::Env { fix, yes },
+            command: GoCommand::Env { fix, .. },
         } => {
-            let host = build_host(&args.global)?;
-            let outcome = godiag_goenv::domain::run(Arc::clone(&host), args.global.deadline);
+            let host = build_host(global)?;
+            let outcome = godiag_goenv::domain::run(Arc::clone(&host), global.deadline);
             let mut report = Report::new("go", outcome.findings, json!({"env": outcome.result}));
             // After edits, the report shows the machine as it now is.
-            if *fix && apply_fixes(host.as_ref(), &report, *yes)? {
-                let outcome = godiag_goenv::domain::run(host, args.global.deadline);
+            if apply_fixes(host.as_ref(), &report, *fix, Printer::new(global))? {
+                let outcome = godiag_goenv::domain::run(host, global.deadline);
                 report = Report::new("go", outcome.findings, json!({"env": outcome.result}));
             }
-            emit(&report, &args.global)
+            emit(&report, global)
         }
-        Command::Lint(lint_args) => lint::run(lint_args, &args.global),
+        Command::Lint(lint_args) => lint::run(lint_args, global),
         Command::Go {
-            command: GoCommand::Fetch { module },
-        } => fetch::run(module, &args.global),
-        Command::Dns(dns) => dns::run(dns, &args.global),
+            command: GoCommand::Fetch { module, .. },
+        } => fetch::run(module, global),
+        Command::Dns(dns) => dns::run(dns, global),
         Command::Metrics(metrics) => {
-            let host = build_host(&args.global)?;
-            let report = metrics::run(host.as_ref(), metrics, &args.global)?;
-            emit(&report, &args.global)
+            let host = build_host(global)?;
+            let report = metrics::run(host.as_ref(), metrics, global)?;
+            emit(&report, global)
         }
-        Command::Explain { code, list } => explain(code.as_deref(), *list, &args.global),
+        Command::Explain { code, list } => explain(code.as_deref(), *list, global),
         Command::Completions { shell } => {
-            let mut out = io::stdout().lock();
+            let mut out = Printer::new(global).stdout();
             clap_complete::generate(*shell, &mut Args::command(), "godiag", &mut out);
+            out.flush()?;
+            Ok(ExitStatus::Clean)
+        }
+        Command::Man => {
+            let mut out = Printer::new(global).stdout();
+            write_man_page(&mut out)?;
+            out.flush()?;
             Ok(ExitStatus::Clean)
         }
     }
@@ -93,6 +103,11 @@ pub(crate) fn build_host(global: &GlobalArgs) -> anyhow::Result<Arc<dyn Host>> {
     Ok(Arc::new(FixtureHost::new(root, env)))
 }
 
+/// Writes godiag(1) in roff, from the same definitions as `--help` and the completions.
+pub(crate) fn write_man_page(out: &mut dyn Write) -> io::Result<()> {
+    clap_mangen::Man::new(Args::command()).render(out)
+}
+
 fn options<'a>(global: &GlobalArgs, registry: &'a [CheckMeta]) -> Options<'a> {
     let no_color_env = RealHost
         .env_var("NO_COLOR")
@@ -119,7 +134,7 @@ pub(crate) fn emit(report: &Report, global: &GlobalArgs) -> anyhow::Result<ExitS
         FormatArg::Sarif => Format::Sarif,
         FormatArg::Prometheus => Format::Prometheus,
     };
-    let mut out = BufWriter::new(io::stdout().lock());
+    let mut out = Printer::new(global).stdout();
     render::render(report, format, &options(global, &registry), &mut out)?;
     out.flush()?;
     Ok(match report.worst() {
@@ -129,13 +144,29 @@ pub(crate) fn emit(report: &Report, global: &GlobalArgs) -> anyhow::Result<ExitS
     })
 }
 
-/// Applies every planned edit of the report; returns true when something was written.
-pub(crate) fn apply_fixes(host: &dyn Host, report: &Report, yes: bool) -> anyhow::Result<bool> {
-    let mut planned: Vec<&edit::PlannedEdit> = report
+/// Applies the planned edits of the report that `--fix` allows: safe ones, and unsafe ones
+/// with `--unsafe-fixes`. Returns true when something was written.
+pub(crate) fn apply_fixes(
+    host: &dyn Host,
+    report: &Report,
+    fix: FixArgs,
+    printer: Printer,
+) -> anyhow::Result<bool> {
+    if !fix.fix {
+        return Ok(false);
+    }
+    let (allowed, held_back): (Vec<&Fix>, Vec<&Fix>) = report
         .findings
         .iter()
         .filter_map(|finding| finding.fix.as_ref())
-        .flat_map(|fix| fix.edits.iter())
+        .filter(|proposed| proposed.edits.iter().any(|edit| edit.planned.is_some()))
+        .partition(|proposed| proposed.is_safe() || fix.unsafe_fixes);
+    if !held_back.is_empty() {
+        printer.held_back(held_back.len())?;
+    }
+    let mut planned: Vec<&edit::PlannedEdit> = allowed
+        .iter()
+        .flat_map(|proposed| proposed.edits.iter())
         .filter_map(|edit| edit.planned.as_ref())
         .collect();
     planned.dedup_by(|a, b| a.path == b.path);
@@ -143,16 +174,20 @@ pub(crate) fn apply_fixes(host: &dyn Host, report: &Report, yes: bool) -> anyhow
         return Ok(false);
     }
     godiag_core::progress::finished();
+    let yes = fix.yes;
     if !yes && !printer::stdin_is_terminal() {
-        bail!("--fix needs confirmation, and standard input is not a terminal");
+        return Err(CommandError::NeedsConfirmation.into());
     }
-    let mut stderr = io::stderr().lock();
+    // Under -q the diffs are still shown when a person is asked to confirm them.
+    let shown = if yes { printer } else { Printer::Default };
+    let mut stderr = shown.stderr();
     for edit in &planned {
         write!(stderr, "{}", edit.diff())?;
     }
-    if !yes && !printer::confirm("Apply these edits?")? {
+    if !yes && !printer.confirm("Apply these edits?")? {
         return Ok(false);
     }
+    let mut stderr = printer.stderr();
     let mut wrote = false;
     for edit in planned {
         match edit::apply(host, edit).with_context(|| format!("editing {}", edit.path.display()))? {
@@ -170,7 +205,7 @@ pub(crate) fn apply_fixes(host: &dyn Host, report: &Report, yes: bool) -> anyhow
 
 fn explain(code: Option<&str>, list: bool, global: &GlobalArgs) -> anyhow::Result<ExitStatus> {
     let registry = registry();
-    let mut out = BufWriter::new(io::stdout().lock());
+    let mut out = Printer::new(global).stdout();
     if list {
         if global.format == FormatArg::Json {
             let all: Vec<_> = registry
@@ -195,7 +230,7 @@ fn explain(code: Option<&str>, list: bool, global: &GlobalArgs) -> anyhow::Resul
         .iter()
         .find(|meta| meta.code.eq_ignore_ascii_case(wanted) || meta.slug == wanted)
     else {
-        bail!("unknown check code `{wanted}`");
+        return Err(CommandError::UnknownCode(wanted.to_owned()).into());
     };
     if global.format == FormatArg::Json {
         let value = json!({

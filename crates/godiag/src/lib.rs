@@ -5,6 +5,7 @@
 
 pub mod cli;
 mod commands;
+mod error;
 mod printer;
 mod spinner;
 
@@ -29,7 +30,7 @@ pub enum ExitStatus {
 #[must_use]
 pub fn run(args: &Args) -> ExitStatus {
     let term = godiag_core::host::Host::env_var(&godiag_core::RealHost, "TERM");
-    spinner::install(args.global.quiet, term.as_deref());
+    spinner::install(args.output.quiet, term.as_deref());
     let outcome = run_command(args);
     godiag_core::progress::finished();
     match outcome {

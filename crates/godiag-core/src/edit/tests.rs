@@ -32,7 +32,7 @@ fn fixture() -> (TempDir, FixtureHost) {
 }
 
 fn put(host: &dyn Host, path: &str, content: &str, mode: u32) -> PathBuf {
-    let disk = host.disk_path(Path::new(path));
+    let disk = host.disk_path(Path::new(path)).unwrap();
     fs::create_dir_all(disk.parent().unwrap()).unwrap();
     fs::write(&disk, content).unwrap();
     fs::set_permissions(&disk, Permissions::from_mode(mode)).unwrap();
@@ -146,7 +146,7 @@ fn apply_creates_a_new_file_and_its_directories() {
     let path = Path::new("/home/u/.config/go/env");
     let edit = plan(&host, path, add_line).unwrap();
     assert_eq!(backup_of(apply(&host, &edit).unwrap()), None);
-    let disk = host.disk_path(path);
+    let disk = host.disk_path(path).unwrap();
     assert_eq!(read(&disk), LINE);
     assert_eq!(mode(&disk), 0o644);
     assert_eq!(names(disk.parent().unwrap()), ["env"]);
@@ -179,7 +179,7 @@ fn apply_refuses_a_file_changed_since_the_plan() {
     for (name, before, change, after) in cases {
         let (_dir, host) = fixture();
         let path = Path::new("/etc/app.conf");
-        let disk = host.disk_path(path);
+        let disk = host.disk_path(path).unwrap();
         fs::create_dir_all(disk.parent().unwrap()).unwrap();
         if let Some(before) = before {
             fs::write(&disk, before).unwrap();
@@ -462,7 +462,7 @@ fn a_crash_at_any_stage_keeps_the_old_or_the_new_file() {
 fn a_symlink_survives_and_its_target_is_edited() {
     let (_dir, host) = fixture();
     let real = put(&host, "/etc/real.conf", "a\n", 0o600);
-    let link = host.disk_path(Path::new("/etc/app.conf"));
+    let link = host.disk_path(Path::new("/etc/app.conf")).unwrap();
     std::os::unix::fs::symlink("real.conf", &link).unwrap();
     let edit = plan(&host, Path::new("/etc/app.conf"), add_line).unwrap();
     let backup = backup_of(apply(&host, &edit).unwrap()).unwrap();
@@ -482,7 +482,7 @@ fn a_symlink_survives_and_its_target_is_edited() {
 #[test]
 fn a_dangling_symlink_is_not_replaced() {
     let (_dir, host) = fixture();
-    let link = host.disk_path(Path::new("/etc/app.conf"));
+    let link = host.disk_path(Path::new("/etc/app.conf")).unwrap();
     fs::create_dir_all(link.parent().unwrap()).unwrap();
     std::os::unix::fs::symlink("missing.conf", &link).unwrap();
     let edit = plan(&host, Path::new("/etc/app.conf"), add_line).unwrap();

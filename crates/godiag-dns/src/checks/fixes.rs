@@ -151,10 +151,14 @@ pub(crate) fn hosts_line_fix(context: &Context, why: &str) -> Option<Fix> {
     if planned.is_noop() {
         return None;
     }
-    Some(Fix::edit(
-        format!("{why}: set the hosts line to `{new_line}`"),
-        vec![planned.to_fix_edit()],
-    ))
+    // The hosts line decides how every program on the machine resolves names.
+    Some(
+        Fix::edit(
+            format!("{why}: set the hosts line to `{new_line}`"),
+            vec![planned.to_fix_edit()],
+        )
+        .mark_unsafe(),
+    )
 }
 
 /// An edit that removes the `[...]` block around `column` on `line`.
@@ -228,12 +232,16 @@ pub(crate) fn resolved_route_fix(
     let runtime = link.map_or_else(String::new, |link| {
         format!(" At run time instead (until reboot): `sudo resolvectl dns {link} {server} && sudo resolvectl domain {link} '~{domain}'`.")
     });
-    Some(Fix::edit(
-        format!(
-            "route {domain} to {server} in systemd-resolved, then `sudo systemctl restart systemd-resolved`.{runtime}"
-        ),
-        vec![planned.to_fix_edit()],
-    ))
+    // Every lookup of the domain on the machine goes to the new server.
+    Some(
+        Fix::edit(
+            format!(
+                "route {domain} to {server} in systemd-resolved, then `sudo systemctl restart systemd-resolved`.{runtime}"
+            ),
+            vec![planned.to_fix_edit()],
+        )
+        .mark_unsafe(),
+    )
     .filter(|_| !planned.is_noop())
 }
 
@@ -287,10 +295,12 @@ pub(crate) fn resolv_conf_server_fix(context: &Context, server: &str) -> Fix {
         out.concat()
     });
     match planned {
+        // Every name the machine looks up goes to the new server first.
         Ok(planned) if !planned.is_noop() => Fix::edit(
             format!("ask {server} first (it must also resolve public names, or forward them)"),
             vec![planned.to_fix_edit()],
-        ),
+        )
+        .mark_unsafe(),
         _ => manual(),
     }
 }

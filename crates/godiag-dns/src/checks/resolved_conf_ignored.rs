@@ -91,11 +91,13 @@ fn rename_fix(context: &Context, path: &Path, line: u32, wrong: &str, right: &st
     })
     .ok()?;
     (!planned.is_noop()).then(|| {
+        // A typo, but once systemd-resolved reads the setting every lookup may change.
         Fix::edit(
             format!(
                 "rename `{wrong}=` to `{right}=`, then `sudo systemctl restart systemd-resolved`"
             ),
             vec![planned.to_fix_edit()],
         )
+        .mark_unsafe()
     })
 }

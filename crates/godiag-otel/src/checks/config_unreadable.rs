@@ -57,6 +57,7 @@ impl Check<Context> for ConfigUnreadable {
                         ),
                     )
                     .location(Location::file(&path))
+                    .evidence(Evidence::command(format!("ls -l {}", path.display())))
                     .fix(Fix::manual(error.fix(&path))),
                 };
                 finding.subject(path.display().to_string())

@@ -16,6 +16,7 @@ use serde_json::json;
 use super::{apply_fixes, build_host, emit};
 use crate::ExitStatus;
 use crate::cli::{DnsArgs, ForArg, GlobalArgs, NetTag, OnOff};
+use crate::printer::Printer;
 
 /// Real sockets on this machine; on a recorded one, its recorded answers if it has any.
 pub(super) fn transport(global: &GlobalArgs, host: &dyn Host) -> Option<Arc<dyn Transport>> {
@@ -62,7 +63,7 @@ pub(crate) fn run(args: &DnsArgs, global: &GlobalArgs) -> anyhow::Result<ExitSta
     let outcome = domain::run(Arc::clone(&host), &options, global.deadline);
     let mut report = Report::new("dns", outcome.findings, json!(outcome.result));
     // After edits, the report shows the machine as it now is.
-    if args.fix && apply_fixes(host.as_ref(), &report, args.yes)? {
+    if apply_fixes(host.as_ref(), &report, args.fix, Printer::new(global))? {
         let outcome = domain::run(host, &options, global.deadline);
         report = Report::new("dns", outcome.findings, json!(outcome.result));
     }

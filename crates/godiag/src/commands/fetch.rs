@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use anyhow::Context as _;
+use anyhow::anyhow;
 use godiag_core::host::Host;
 use godiag_core::report::Report;
 use godiag_goenv::fetch::netenv::{self, ProxyEnv};
@@ -17,7 +17,9 @@ use crate::cli::GlobalArgs;
 
 /// Traces the download of `module` and renders the report.
 pub(crate) fn run(module: &str, global: &GlobalArgs) -> anyhow::Result<ExitStatus> {
-    let target = Target::parse(module).with_context(|| format!("reading `{module}`"))?;
+    // The argument parser has already refused a malformed path; `{error}` is the go command's
+    // whole message, whose source would only repeat it.
+    let target = Target::parse(module).map_err(|error| anyhow!("`{module}`: {error}"))?;
     let host = build_host(global)?;
     let transport = transport(&host, global.root.is_some());
     let outcome = fetch::run(host, transport, &target, global.deadline);

@@ -13,10 +13,22 @@ use serde_json::Value;
 use super::{apply_fixes, build_host, emit};
 use crate::ExitStatus;
 use crate::cli::{FormatArg, GlobalArgs, LintArgs, LintKind};
+use crate::printer::Printer;
 
 /// Lints the files, applies fixes when asked, and renders the report.
 pub(super) fn run(args: &LintArgs, global: &GlobalArgs) -> anyhow::Result<ExitStatus> {
     let host = build_host(global)?;
+    for file in &args.files {
+        // A missing or unreadable file is a finding (OTEL001, SAMP001); a directory is a
+        // mistake in the command line.
+        if host.metadata(file).is_ok_and(|meta| meta.is_dir) {
+            bail!(
+                "`{}` is a directory; `godiag lint` takes Collector configs and Jaeger sampling \
+                 strategies files",
+                file.display()
+            );
+        }
+    }
     let collector_version = match &args.collector_version {
         Some(text) => text
             .parse::<Version>()
@@ -46,20 +58,20 @@ pub(super) fn run(args: &LintArgs, global: &GlobalArgs) -> anyhow::Result<ExitSt
         );
     }
     let mut report = Report::new("lint", outcome.findings, outcome.result);
-    if args.fix && apply_fixes(host.as_ref(), &report, args.yes)? {
+    if apply_fixes(host.as_ref(), &report, args.fix, Printer::new(global))? {
         let outcome = domain::lint(host, &options, global.deadline);
         report = Report::new("lint", outcome.findings, outcome.result);
     }
     if global.format == FormatArg::Human {
-        print_effective(&report.result)?;
+        print_effective(&report.result, Printer::new(global))?;
     }
     emit(&report, global)
 }
 
 /// Prints, for `--service`, the body Jaeger serves (and the operation's sampler) before the
 /// findings.
-fn print_effective(result: &Value) -> io::Result<()> {
-    let mut out = io::stdout().lock();
+fn print_effective(result: &Value, printer: Printer) -> io::Result<()> {
+    let mut out = printer.stdout();
     for file in result["sampling"].as_array().into_iter().flatten() {
         let effective = &file["effective"];
         if effective.is_null() {

@@ -3,7 +3,8 @@
 //! host's resolv.conf points at a different server (dnsmasq on 127.0.0.1, which answers
 //! NXDOMAIN for corp.example) and its hosts line stops at `files [NOTFOUND=return]`. In a
 //! private mount namespace with a test /etc, godiag must find both failing layers, and after
-//! `godiag dns --fix` the real `getent` must resolve the name.
+//! `godiag dns --fix --unsafe-fixes` (both edits are unsafe: they change how the
+//! machine resolves names) the real `getent` must resolve the name.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -129,7 +130,7 @@ fn godiag_finds_the_failing_layers_and_its_fix_makes_getent_resolve() {
     writeln!(script, "printf '%s\\n' \"REPORT $({run} | tr -d '\\n')\"").unwrap();
     writeln!(
         script,
-        "printf '%s\\n' \"FIXED $({run} --fix --yes 2>/dev/null | tr -d '\\n')\""
+        "printf '%s\\n' \"FIXED $({run} --fix --yes --unsafe-fixes 2>/dev/null | tr -d '\\n')\""
     )
     .unwrap();
     writeln!(

@@ -5,8 +5,9 @@
 //!   warning appears that `expect` does not name;
 //! - the JSON report matches its insta snapshot (unless `NAME/nosnapshot` exists);
 //! - no line of `NAME/forbid` (secrets) appears in any output format;
-//! - with `NAME/after-fix`, `--fix --yes` was run and the file named on its first line holds
-//!   the rest of `after-fix`.
+//! - with `NAME/after-fix`, `--fix --yes` was run (with `--unsafe-fixes` too when
+//!   `NAME/unsafe-fixes` exists) and the file named on its first line holds the rest of
+//!   `after-fix`.
 //!
 //! With `NAME/serve` (a raw HTTP response), a server on 127.0.0.1 answers every connection
 //! with it for the scenario's lifetime; `{server}` in `args` is its address, masked as
@@ -110,6 +111,11 @@ fn run_scenario(name: &str) -> Run {
             .arg(&env_file)
             .args(args.split_whitespace())
             .args(["--fix", "--yes"])
+            .args(
+                dir.join("unsafe-fixes")
+                    .exists()
+                    .then_some("--unsafe-fixes"),
+            )
             .output()
             .unwrap();
         assert!(

@@ -1,7 +1,7 @@
 //! SAMP001: the file cannot be read, is not JSON, or is not a JSON object.
 
 use godiag_core::check::{Check, CheckMeta, CheckStatus, Domain};
-use godiag_core::finding::{Finding, Fix, Location, Severity};
+use godiag_core::finding::{Evidence, Finding, Fix, Location, Severity};
 
 use super::Context;
 
@@ -37,6 +37,7 @@ impl Check<Context> for Unreadable {
                     ),
                 )
                 .location(Location::file(path))
+                .evidence(Evidence::command(format!("ls -l {}", path.display())))
                 .fix(Fix::manual(format!(
                     "{} Jaeger reads the path given by `--sampling.strategies-file` (v1), \
                      `remote_sampling.file.path` (v2) or the `jaegerremotesampling` extension's \
