@@ -204,9 +204,12 @@ impl Writer<'_> {
     }
 
     fn fix(&self, fix: &crate::finding::Fix, out: &mut dyn Write) -> io::Result<()> {
+        // An unsafe edit changes how the whole machine behaves, so `--fix` alone holds it
+        // back: the label names the flag that applies it.
         let label = match fix.kind {
             FixKind::Command => "fix: run ",
-            FixKind::Edit => "fix (godiag --fix): ",
+            FixKind::Edit if fix.is_safe() => "fix (safe, godiag --fix): ",
+            FixKind::Edit => "fix (unsafe, godiag --fix --unsafe-fixes): ",
             FixKind::Manual => "fix: ",
         };
         let label = self.paint.wrap(BOLD, label);
@@ -401,6 +404,27 @@ mod tests {
             "{text}"
         );
         assert!(text.lines().filter(|line| line.contains("word")).count() > 3);
+    }
+
+    #[test]
+    fn edits_say_whether_fix_applies_them_alone() {
+        let edit = |fix: crate::finding::Fix| {
+            let finding = Finding::new(&sample::PROXY_OFF, "hosts line", "short").fix(fix);
+            let report = Report::new("dns", vec![finding], serde_json::Value::Null);
+            let mut out = Vec::new();
+            render(&report, &Options::default(), &mut out).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        let safe = edit(crate::finding::Fix::edit("drop the quotes", Vec::new()));
+        assert!(
+            safe.contains("fix (safe, godiag --fix): drop the quotes"),
+            "{safe}"
+        );
+        let system_wide = edit(crate::finding::Fix::edit("rewrite", Vec::new()).mark_unsafe());
+        assert!(
+            system_wide.contains("fix (unsafe, godiag --fix --unsafe-fixes): rewrite"),
+            "{system_wide}"
+        );
     }
 
     #[test]

@@ -27,6 +27,15 @@ impl Check<Context> for ContainerDns {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        (context.system.container.engine.is_none() && !context.container_signs_readable()).then(
+            || {
+                "no /.dockerenv, no /run/.containerenv, and /proc/self/mountinfo could not be read"
+                    .to_owned()
+            },
+        )
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let Some(engine) = &context.system.container.engine else {
             return Vec::new();

@@ -25,6 +25,13 @@ impl Check<Context> for DomainNotRouted {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context
+            .route
+            .is_none()
+            .then(|| "systemd-resolved is neither running nor configured here".to_owned())
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let Some(route) = &context.route else {
             return Vec::new();

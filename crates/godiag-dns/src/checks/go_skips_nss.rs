@@ -68,6 +68,17 @@ impl Check<Context> for GoSkipsNss {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.no_prediction().or_else(|| {
+            // Go reading nsswitch.conf is compared with glibc's hosts line; with none that
+            // glibc can read there is no pair to compare.
+            context
+                .glibc_hosts()
+                .is_none()
+                .then(|| format!("glibc cannot read {NSSWITCH_CONF} (see DNS001)"))
+        })
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let Some(decision) = &context.prediction.decision else {
             return Vec::new();

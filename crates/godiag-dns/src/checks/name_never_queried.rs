@@ -26,6 +26,10 @@ impl Check<Context> for NameNeverQueried {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.no_prediction()
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let Some(decision) = &context.prediction.decision else {
             return Vec::new();

@@ -24,6 +24,10 @@ impl Check<Context> for NameNotResolvable {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.no_path("go_pure", "Go's own resolver")
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let Some(go) = context.path("go_pure") else {
             return Vec::new();

@@ -26,6 +26,17 @@ impl Check<Context> for NsswitchReadDifferently {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context
+            .no_nsswitch()
+            .or_else(|| match &context.system.nsswitch {
+                FileState::Read(nss) if nss.glibc.broken.is_some() => {
+                    Some(format!("glibc cannot read {NSSWITCH_CONF} (see DNS001)"))
+                }
+                _ => None,
+            })
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let FileState::Read(nss) = &context.system.nsswitch else {
             return Vec::new();

@@ -25,6 +25,10 @@ impl Check<Context> for NsswitchSystemd {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.no_hosts_line()
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let Some(hosts) = context.glibc_hosts() else {
             return Vec::new();

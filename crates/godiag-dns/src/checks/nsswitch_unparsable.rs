@@ -26,6 +26,10 @@ impl Check<Context> for NsswitchUnparsable {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.no_nsswitch()
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let FileState::Read(nss) = &context.system.nsswitch else {
             return Vec::new();

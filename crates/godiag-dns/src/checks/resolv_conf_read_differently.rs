@@ -26,6 +26,10 @@ impl Check<Context> for ResolvConfReadDifferently {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.no_resolv_conf()
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let FileState::Read(resolv) = &context.system.resolv_conf else {
             return Vec::new();

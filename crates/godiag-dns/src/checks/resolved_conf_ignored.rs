@@ -28,6 +28,12 @@ impl Check<Context> for ResolvedConfIgnored {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.system.resolved.settings.files.is_empty().then(|| {
+            "there is no resolved.conf: systemd-resolved is not configured here".to_owned()
+        })
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         context
             .system

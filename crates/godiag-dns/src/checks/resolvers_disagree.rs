@@ -24,6 +24,12 @@ impl Check<Context> for ResolversDisagree {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context
+            .no_path("getaddrinfo", "glibc (getaddrinfo)")
+            .or_else(|| context.no_path("go_pure", "Go's own resolver"))
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         let Some(verdict) = verdict::verdict(context) else {
             return Vec::new();

@@ -26,6 +26,10 @@ impl Check<Context> for ServerNotAnswering {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.no_server_asked()
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         context
             .server_paths()

@@ -26,6 +26,10 @@ impl Check<Context> for StubNotRunning {
         &META
     }
 
+    fn skip_reason(&self, context: &Context) -> Option<String> {
+        context.no_resolv_conf()
+    }
+
     fn run(&self, context: &Context) -> Vec<Finding> {
         if context.system.resolved.running {
             return Vec::new();

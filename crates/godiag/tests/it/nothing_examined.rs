@@ -18,7 +18,18 @@ use serde_json::Value;
 use crate::peers::godiag;
 
 /// `(command, code, what the check examined on an empty machine)`: the only passes allowed.
-const ALLOWED_OK: &[(&str, &str, &str)] = &[];
+const ALLOWED_OK: &[(&str, &str, &str)] = &[
+    (
+        "dns",
+        "DNS005",
+        "glibc's built-in hosts line against the order Go picks: both ask only files and dns",
+    ),
+    (
+        "dns",
+        "DNS008",
+        "the name itself, which Go's resolver would query as given",
+    ),
+];
 
 /// Runs `godiag --format json ARGS` on `root` with an empty env file.
 fn report(root: &Path, args: &[&str]) -> Value {
@@ -175,4 +186,17 @@ fn sampling_lint_of_a_missing_or_empty_file_claims_nothing() {
         .as_str()
         .unwrap();
     assert!(fix.contains("Check the path"), "{fix}");
+}
+
+/// `godiag dns ''` printed "✔ DNS010 The name resolves" and exited 0; on a machine with
+/// nothing to read and no network to ask, no resolution path can say the name resolves.
+#[test]
+fn dns_on_an_empty_root_claims_nothing() {
+    let root = tempfile::tempdir().unwrap();
+    let report = report(root.path(), &["dns", "git.corp.example"]);
+    assert_nothing_claimed("dns", &report);
+    for code in ["DNS009", "DNS010", "DNS011"] {
+        let finding = finding(&report, code);
+        assert_eq!(finding["severity"], "skipped", "{code}: {finding}");
+    }
 }
