@@ -38,6 +38,61 @@ pub struct FetchContext {
     pub report: FetchReport,
 }
 
+/// Preconditions the checks share: each says why there is nothing to examine, or `None`.
+impl FetchContext {
+    /// Why no GOPROXY entry (nor direct mode) was asked anything: the project or the module
+    /// cache provided the module, or the walk stopped before its first request.
+    #[must_use]
+    pub fn no_request_sent(&self) -> Option<String> {
+        let report = &self.report;
+        if report.attempts.iter().any(|attempt| attempt.sent) {
+            return None;
+        }
+        Some(match (&report.outcome.served_by, &report.outcome.error) {
+            (Some(served_by), _) => format!("no request was needed: served by {served_by}"),
+            (None, Some(error)) => format!(
+                "no request was sent: {}",
+                error.lines().next().unwrap_or(error)
+            ),
+            (None, None) => "no request was sent".to_owned(),
+        })
+    }
+
+    /// Why no request went over TLS.
+    #[must_use]
+    pub fn no_tls_request(&self) -> Option<String> {
+        self.no_request_sent().or_else(|| {
+            let any_tls = self
+                .report
+                .attempts
+                .iter()
+                .chain(&self.report.probes)
+                .any(|attempt| attempt.sent && attempt.request.starts_with("https://"));
+            (!any_tls).then(|| "no request went to an https:// server".to_owned())
+        })
+    }
+
+    /// Why git had no part: direct mode never reached it.
+    #[must_use]
+    pub fn no_git(&self) -> Option<String> {
+        self.report
+            .git
+            .is_none()
+            .then(|| "direct mode did not reach git for this module".to_owned())
+    }
+
+    /// Why there is no project (go.mod, go.work) around the current directory.
+    #[must_use]
+    pub fn no_project(&self) -> Option<String> {
+        self.report.project.is_none().then(|| {
+            format!(
+                "no go.mod or go.work governs {}",
+                self.host.current_dir().display()
+            )
+        })
+    }
+}
+
 /// The checks of `godiag go fetch`, in code order.
 pub static ALL: &[&dyn Check<FetchContext>] = &[
     &fetch_fails::FetchFails,

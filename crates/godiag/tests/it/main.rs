@@ -15,6 +15,7 @@ pub mod dns_probes;
 mod dns_program;
 mod dns_silent_namespace;
 mod docs_index;
+mod examined;
 mod fetch_cache_differential;
 mod fetch_differential;
 mod fetch_project_differential;

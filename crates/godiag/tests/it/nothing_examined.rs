@@ -200,3 +200,13 @@ fn dns_on_an_empty_root_claims_nothing() {
         assert_eq!(finding["severity"], "skipped", "{code}: {finding}");
     }
 }
+
+/// With nothing to read, the walk stops before its first request: none of the checks that
+/// judge requests, the module cache, the project, git or the checksum database may pass.
+#[test]
+fn go_fetch_on_an_empty_root_claims_nothing() {
+    let root = tempfile::tempdir().unwrap();
+    let report = report(root.path(), &["go", "fetch", "golang.org/x/text@v0.14.0"]);
+    assert_nothing_claimed("go fetch", &report);
+    assert_eq!(finding(&report, "GO029")["severity"], "skipped");
+}

@@ -261,6 +261,9 @@ fn every_scenario_produces_what_it_expects() {
                 )
             })
             .collect();
+        for claim in crate::examined::passes_without_evidence(&run.json) {
+            failures.push(format!("{name}: {claim}"));
+        }
         let wanted = expected(&name);
         let problems: BTreeSet<_> = found
             .iter()

@@ -24,6 +24,10 @@ impl Check<FetchContext> for ChecksumMismatch {
         &META
     }
 
+    fn skip_reason(&self, context: &FetchContext) -> Option<String> {
+        context.no_project()
+    }
+
     fn run(&self, context: &FetchContext) -> Vec<Finding> {
         let report = &context.report;
         let module = report.fetched_module();

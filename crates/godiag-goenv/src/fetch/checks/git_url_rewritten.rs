@@ -25,6 +25,10 @@ impl Check<FetchContext> for GitUrlRewritten {
         &META
     }
 
+    fn skip_reason(&self, context: &FetchContext) -> Option<String> {
+        context.no_git()
+    }
+
     fn run(&self, context: &FetchContext) -> Vec<Finding> {
         let Some(git) = &context.report.git else {
             return Vec::new();

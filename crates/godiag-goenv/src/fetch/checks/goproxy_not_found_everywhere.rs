@@ -27,6 +27,20 @@ impl Check<FetchContext> for GoproxyNotFoundEverywhere {
         &META
     }
 
+    fn skip_reason(&self, context: &FetchContext) -> Option<String> {
+        context.no_request_sent().or_else(|| {
+            let answered_missing = context
+                .report
+                .attempts
+                .iter()
+                .any(|attempt| attempt.sent && matches!(attempt.status, Some(404 | 410)));
+            (!answered_missing).then(|| {
+                "no proxy answered 404 or 410, so none was asked about a reference module"
+                    .to_owned()
+            })
+        })
+    }
+
     fn run(&self, context: &FetchContext) -> Vec<Finding> {
         let report = &context.report;
         let reference = format!("/{REFERENCE_MODULE}/@v/list");

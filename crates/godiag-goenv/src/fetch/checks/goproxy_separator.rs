@@ -27,6 +27,10 @@ impl Check<FetchContext> for GoproxySeparator {
         &META
     }
 
+    fn skip_reason(&self, context: &FetchContext) -> Option<String> {
+        context.no_request_sent()
+    }
+
     fn run(&self, context: &FetchContext) -> Vec<Finding> {
         let goproxy = context.env.value("GOPROXY");
         let Ok(entries) = goproxy::parse(goproxy) else {

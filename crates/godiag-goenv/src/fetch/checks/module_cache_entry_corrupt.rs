@@ -6,6 +6,7 @@ use godiag_go::modcache::{CacheEntry, CacheProblem};
 
 use super::FetchContext;
 use crate::checks::shell_quote;
+use crate::fetch::project::Resolution;
 
 /// A cached version whose zip, `.ziphash` or extraction is not what the go command left.
 pub(crate) struct ModuleCacheEntryCorrupt;
@@ -24,6 +25,24 @@ const META: CheckMeta = CheckMeta {
 impl Check<FetchContext> for ModuleCacheEntryCorrupt {
     fn meta(&self) -> &'static CheckMeta {
         &META
+    }
+
+    fn skip_reason(&self, context: &FetchContext) -> Option<String> {
+        match &context.report.module_cache {
+            None => Some(match &context.report.resolution {
+                Resolution::Fetch if context.env.value("GOMODCACHE").is_empty() => {
+                    "GOMODCACHE is not known, so the module cache was not read".to_owned()
+                }
+                Resolution::Fetch => "the version was not resolved, so the module cache was \
+                                      not looked up"
+                    .to_owned(),
+                _ => "the project provides the module, so the module cache is not read".to_owned(),
+            }),
+            Some(entry) if !(entry.info || entry.go_mod || entry.zip || entry.extracted) => {
+                Some("the module cache holds no copy of this version".to_owned())
+            }
+            Some(_) => None,
+        }
     }
 
     fn run(&self, context: &FetchContext) -> Vec<Finding> {

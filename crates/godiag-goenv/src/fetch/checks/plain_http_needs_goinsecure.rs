@@ -27,6 +27,16 @@ impl Check<FetchContext> for PlainHttpNeedsGoinsecure {
         &META
     }
 
+    fn skip_reason(&self, context: &FetchContext) -> Option<String> {
+        let discovered = context
+            .report
+            .attempts
+            .iter()
+            .chain(&context.report.probes)
+            .any(|attempt| attempt.sent && attempt.op == Op::GoGet);
+        (!discovered).then(|| "direct mode's go-get discovery was not needed".to_owned())
+    }
+
     fn run(&self, context: &FetchContext) -> Vec<Finding> {
         let report = &context.report;
         let Some(plain) = report.probes.iter().find(|p| {

@@ -26,6 +26,10 @@ impl Check<FetchContext> for PrivateModuleToProxy {
         &META
     }
 
+    fn skip_reason(&self, context: &FetchContext) -> Option<String> {
+        context.no_request_sent()
+    }
+
     fn run(&self, context: &FetchContext) -> Vec<Finding> {
         let report = &context.report;
         let missing: Vec<_> = report

@@ -25,6 +25,24 @@ impl Check<FetchContext> for PrivateModuleToSumdb {
         &META
     }
 
+    fn skip_reason(&self, context: &FetchContext) -> Option<String> {
+        let sumdb = &context.report.sumdb;
+        if sumdb["used"] == true {
+            return None;
+        }
+        Some(match (sumdb["reason"].as_str(), &context.report.outcome) {
+            (Some(why), _) => format!("the checksum database was not asked: {why}"),
+            (None, outcome) if outcome.error.is_some() => {
+                "the checksum database was not asked: the download failed before that step"
+                    .to_owned()
+            }
+            (None, outcome) => outcome.served_by.as_deref().map_or_else(
+                || "the checksum database was not asked".to_owned(),
+                |by| format!("the checksum database was not asked: served by {by}"),
+            ),
+        })
+    }
+
     fn run(&self, context: &FetchContext) -> Vec<Finding> {
         let sumdb = &context.report.sumdb;
         let Some(error) = sumdb["error"].as_str() else {

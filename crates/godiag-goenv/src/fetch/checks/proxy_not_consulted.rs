@@ -27,6 +27,10 @@ impl Check<FetchContext> for ProxyNotConsulted {
         &META
     }
 
+    fn skip_reason(&self, context: &FetchContext) -> Option<String> {
+        context.no_project()
+    }
+
     fn run(&self, context: &FetchContext) -> Vec<Finding> {
         let report = &context.report;
         let Some(project) = &report.project else {

@@ -30,6 +30,10 @@ impl Check<FetchContext> for TlsUnknownAuthority {
         &META
     }
 
+    fn skip_reason(&self, context: &FetchContext) -> Option<String> {
+        context.no_tls_request()
+    }
+
     fn run(&self, context: &FetchContext) -> Vec<Finding> {
         let report = &context.report;
         let rejected: Vec<_> = report
