@@ -16,7 +16,7 @@ const META: CheckMeta = CheckMeta {
     severity: Severity::Error,
     status: CheckStatus::Stable,
     title: "git needs credentials for the repository and has none",
-    ok_title: "git reaches the repository without prompting, or is not used",
+    ok_title: "git reaches the repository without prompting",
     doc: include_str!("../../../../../docs/checks/GO030.md"),
 };
 

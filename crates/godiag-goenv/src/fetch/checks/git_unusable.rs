@@ -16,7 +16,7 @@ const META: CheckMeta = CheckMeta {
     severity: Severity::Error,
     status: CheckStatus::Stable,
     title: "Direct mode needs git, and git is missing or too old",
-    ok_title: "git is available for direct mode, or not needed",
+    ok_title: "git is available for direct mode",
     doc: include_str!("../../../../../docs/checks/GO029.md"),
 };
 

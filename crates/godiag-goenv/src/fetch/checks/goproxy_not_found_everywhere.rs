@@ -18,7 +18,7 @@ const META: CheckMeta = CheckMeta {
     severity: Severity::Warning,
     status: CheckStatus::Stable,
     title: "A GOPROXY entry answers 404 for every module",
-    ok_title: "Every configured proxy knows the modules it was asked for, or was not probed",
+    ok_title: "Every proxy asked knows the modules it was asked for",
     doc: include_str!("../../../../../docs/checks/GO026.md"),
 };
 

@@ -18,7 +18,7 @@ const META: CheckMeta = CheckMeta {
     severity: Severity::Error,
     status: CheckStatus::Stable,
     title: "The module cache holds a stale or corrupt copy of the version",
-    ok_title: "The module cache's copy of the version is intact, or absent",
+    ok_title: "The module cache's copy of the version is intact",
     doc: include_str!("../../../../../docs/checks/GO024.md"),
 };
 

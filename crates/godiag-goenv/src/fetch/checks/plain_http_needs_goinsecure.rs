@@ -18,7 +18,7 @@ const META: CheckMeta = CheckMeta {
     severity: Severity::Error,
     status: CheckStatus::Stable,
     title: "The module's host only answers plain HTTP, and GOINSECURE does not cover it",
-    ok_title: "Direct-mode discovery works over HTTPS, or was not needed",
+    ok_title: "Direct-mode discovery works over HTTPS",
     doc: include_str!("../../../../../docs/checks/GO032.md"),
 };
 
