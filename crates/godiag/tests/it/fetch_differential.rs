@@ -284,12 +284,14 @@ fn run_godiag(
         Some(outcome["error"].as_str().map(str::to_owned))
     };
     let mut fetch = fetch.clone();
-    // The codes reported (not ok), for the checks that need the proxies' real answers.
+    // The codes reported as problems (not ok or skipped), for the checks that need the proxies' real answers.
     fetch["codes"] = json["findings"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|f| f["severity"] != "ok")
+        .filter(|f| {
+            ["error", "warning", "info"].contains(&f["severity"].as_str().unwrap_or_default())
+        })
         .map(|f| f["code"].clone())
         .collect();
     (Side { requests, error }, fetch)
