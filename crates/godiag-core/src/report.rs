@@ -21,6 +21,30 @@ pub struct Summary {
     pub skipped: usize,
 }
 
+impl Summary {
+    /// Counts `findings` by severity.
+    #[must_use]
+    pub fn of(findings: &[Finding]) -> Self {
+        let mut summary = Self::default();
+        for finding in findings {
+            match finding.severity {
+                Severity::Error => summary.error += 1,
+                Severity::Warning => summary.warning += 1,
+                Severity::Info => summary.info += 1,
+                Severity::Ok => summary.ok += 1,
+                Severity::Skipped => summary.skipped += 1,
+            }
+        }
+        summary
+    }
+
+    /// Error, warning and info findings together: what a person has to look at.
+    #[must_use]
+    pub fn problems(&self) -> usize {
+        self.error + self.warning + self.info
+    }
+}
+
 /// The outcome of one command: findings and the command's structured result.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Report {
@@ -55,17 +79,7 @@ impl Report {
     /// Counts findings by severity.
     #[must_use]
     pub fn summary(&self) -> Summary {
-        let mut summary = Summary::default();
-        for finding in &self.findings {
-            match finding.severity {
-                Severity::Error => summary.error += 1,
-                Severity::Warning => summary.warning += 1,
-                Severity::Info => summary.info += 1,
-                Severity::Ok => summary.ok += 1,
-                Severity::Skipped => summary.skipped += 1,
-            }
-        }
-        summary
+        Summary::of(&self.findings)
     }
 
     /// Returns the most serious severity found (`Ok` for an empty report or one where every

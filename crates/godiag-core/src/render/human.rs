@@ -32,9 +32,8 @@ pub fn render(report: &Report, options: &Options<'_>, out: &mut dyn Write) -> io
     };
     let mut wrote_domain = false;
     for (domain, findings) in by_domain(&report.findings) {
-        let counts = count(findings);
-        let problems = counts.error + counts.warning + counts.info;
-        if options.quiet && problems == 0 {
+        let counts = Summary::of(findings);
+        if options.quiet && counts.problems() == 0 {
             continue;
         }
         writer.domain_line(domain, &counts, out)?;
@@ -74,20 +73,6 @@ fn by_domain(findings: &[Finding]) -> Vec<(Domain, &[Finding])> {
     runs
 }
 
-fn count(findings: &[Finding]) -> Summary {
-    let mut summary = Summary::default();
-    for finding in findings {
-        match finding.severity {
-            Severity::Error => summary.error += 1,
-            Severity::Warning => summary.warning += 1,
-            Severity::Info => summary.info += 1,
-            Severity::Ok => summary.ok += 1,
-            Severity::Skipped => summary.skipped += 1,
-        }
-    }
-    summary
-}
-
 /// `✖ Reachability — 1 error, 16 passed, 2 skipped`.
 fn domain_counts(counts: &Summary) -> String {
     let mut parts = Vec::new();
@@ -100,9 +85,8 @@ fn domain_counts(counts: &Summary) -> String {
     if counts.info > 0 {
         parts.push(format!("{} info", counts.info));
     }
-    let problems = counts.error + counts.warning + counts.info;
     if counts.ok > 0 {
-        if problems == 0 {
+        if counts.problems() == 0 {
             parts.push(format!("{} passed", plural(counts.ok, "check")));
         } else {
             parts.push(format!("{} passed", counts.ok));
