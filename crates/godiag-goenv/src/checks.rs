@@ -5,21 +5,21 @@
 //! in `crate::fetch::checks`; nothing here knows about fetching.
 
 mod cache_dirs;
-mod conflicting_values;
-mod go_command_missing;
+mod go_command_not_found;
 mod go_env_disagrees;
+mod go_setting_invalid;
+mod go_variable_conflicting_values;
+mod go_variable_not_seen_everywhere;
 mod goenv_file_line_ignored;
-mod goenv_shadowed;
+mod goenv_shadowed_by_environment;
 mod goflags_invalid;
 mod goinsecure_too_broad;
 mod gopath_mode;
 mod goproxy_unusable;
-mod gosumdb_off;
-mod gotoolchain_download;
-mod not_seen_everywhere;
-mod private_patterns;
-mod setting_invalid;
-mod unknown_variable;
+mod gosumdb_off_with_public_source;
+mod gotoolchain_download_required;
+mod private_patterns_inconsistent;
+mod unknown_go_variable;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -50,9 +50,9 @@ pub struct Context {
 
 /// Every check of the domain, in code order.
 pub static ALL: &[&dyn Check<Context>] = &[
-    &goenv_shadowed::GoenvShadowed,
-    &not_seen_everywhere::NotSeenEverywhere,
-    &conflicting_values::ConflictingValues,
+    &goenv_shadowed_by_environment::GoenvShadowed,
+    &go_variable_not_seen_everywhere::NotSeenEverywhere,
+    &go_variable_conflicting_values::ConflictingValues,
     &goflags_invalid::GoflagsInvalid,
     &gopath_mode::GopathMode,
     &cache_dirs::GocacheUnusable,
@@ -60,14 +60,14 @@ pub static ALL: &[&dyn Check<Context>] = &[
     &cache_dirs::CacheOnNetworkFs,
     &cache_dirs::CacheNearlyFull,
     &goproxy_unusable::GoproxyUnusable,
-    &gosumdb_off::GosumdbOff,
-    &private_patterns::PrivatePatterns,
-    &unknown_variable::UnknownVariable,
+    &gosumdb_off_with_public_source::GosumdbOff,
+    &private_patterns_inconsistent::PrivatePatterns,
+    &unknown_go_variable::UnknownVariable,
     &goinsecure_too_broad::GoinsecureTooBroad,
-    &gotoolchain_download::GotoolchainDownload,
+    &gotoolchain_download_required::GotoolchainDownload,
     &go_env_disagrees::GoEnvDisagrees,
-    &go_command_missing::GoCommandMissing,
-    &setting_invalid::SettingInvalid,
+    &go_command_not_found::GoCommandMissing,
+    &go_setting_invalid::SettingInvalid,
     &goenv_file_line_ignored::GoenvFileLineIgnored,
 ];
 

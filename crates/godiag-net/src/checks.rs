@@ -3,11 +3,11 @@
 //! The registry ([`ALL`]) owns dispatch; `godiag explain` and SARIF read [`registry`].
 
 mod accept_queue_full;
-mod connection_fails;
-mod container_loopback;
+mod connection_fails_despite_listener;
+mod container_loopback_listener;
 mod firewall_blocks;
-mod firewall_unknown;
-mod firewalld_drift;
+mod firewall_verdict_unknown;
+mod firewalld_runtime_permanent_drift;
 mod ipv4_clients_refused;
 mod listener_owner_hidden;
 mod localhost_misses_listener;
@@ -184,18 +184,18 @@ pub static ALL: &[&dyn Check<Context>] = &[
     &localhost_split_servers::LocalhostSplitServers,
     &accept_queue_full::AcceptQueueFull,
     &listener_owner_hidden::ListenerOwnerHidden,
-    &connection_fails::ConnectionFails,
+    &connection_fails_despite_listener::ConnectionFails,
     &tls_on_port::TlsOnPort,
     &firewall_blocks::FirewallBlocksLan,
     &firewall_blocks::FirewallBlocksLoopback,
-    &firewall_unknown::FirewallUnknown,
-    &firewalld_drift::FirewalldDrift,
+    &firewall_verdict_unknown::FirewallUnknown,
+    &firewalld_runtime_permanent_drift::FirewalldDrift,
     &wsl::WslIpv4RelayMissing,
     &wsl::WslListenerNotRelayed,
     &wsl::WslLanAccess,
     &wsl::WslMirroredIpv6Loopback,
     &wsl::WslPortproxyConflict,
-    &container_loopback::ContainerLoopbackListener,
+    &container_loopback_listener::ContainerLoopbackListener,
 ];
 
 /// The registry entries of every check, in code order.
