@@ -4,16 +4,19 @@
 //! [`crate::registry`], which adds the `go fetch` checks. Those live with the walk they judge,
 //! in `crate::fetch::checks`; nothing here knows about fetching.
 
-mod cache_dirs;
+mod go_cache_nearly_full;
+mod go_cache_on_network_filesystem;
 mod go_command_not_found;
 mod go_env_disagrees;
 mod go_setting_invalid;
 mod go_variable_conflicting_values;
 mod go_variable_not_seen_everywhere;
+mod gocache_unusable;
 mod goenv_file_line_ignored;
 mod goenv_shadowed_by_environment;
 mod goflags_invalid;
 mod goinsecure_too_broad;
+mod gomodcache_unusable;
 mod gopath_mode;
 mod goproxy_unusable;
 mod gosumdb_off_with_public_source;
@@ -55,10 +58,10 @@ pub static ALL: &[&dyn Check<Context>] = &[
     &go_variable_conflicting_values::ConflictingValues,
     &goflags_invalid::GoflagsInvalid,
     &gopath_mode::GopathMode,
-    &cache_dirs::GocacheUnusable,
-    &cache_dirs::GomodcacheUnusable,
-    &cache_dirs::CacheOnNetworkFs,
-    &cache_dirs::CacheNearlyFull,
+    &gocache_unusable::GocacheUnusable,
+    &gomodcache_unusable::GomodcacheUnusable,
+    &go_cache_on_network_filesystem::CacheOnNetworkFs,
+    &go_cache_nearly_full::CacheNearlyFull,
     &goproxy_unusable::GoproxyUnusable,
     &gosumdb_off_with_public_source::GosumdbOff,
     &private_patterns_inconsistent::PrivatePatterns,
@@ -288,6 +291,84 @@ fn writable(host: &dyn Host, path: &Path) -> (bool, bool) {
         current = dir.parent();
     }
     (false, false)
+}
+
+// Shared by the cache checks (GO006–GO009), which ask whether GOCACHE and GOMODCACHE can
+// be used: set, absolute, a writable directory, on a local filesystem, with room to grow.
+//
+// The build cache and the module cache are different things: an unusable GOCACHE breaks
+// builds, tests and vet, but never changes how modules are downloaded (that is GOPROXY and
+// GOMODCACHE). Checklists that say otherwise are wrong, and these findings say so.
+/// GOCACHE and GOMODCACHE, where they are absolute directories.
+fn cache_dirs(context: &Context) -> impl Iterator<Item = (&'static str, &Path)> {
+    ["GOCACHE", "GOMODCACHE"]
+        .into_iter()
+        .map(|name| (name, context.env.value(name)))
+        .filter(|(_, value)| value.starts_with('/'))
+        .map(|(name, value)| (name, Path::new(value)))
+}
+
+/// Why an absolute cache path cannot be used, worded as the go command's mkdir error.
+fn directory_problem(context: &Context, value: &str) -> Option<String> {
+    let path = Path::new(value);
+    if let Ok(meta) = context.host.metadata(path)
+        && !meta.is_dir
+    {
+        return Some(format!("mkdir {value}: not a directory"));
+    }
+    let existing = path
+        .ancestors()
+        .find(|dir| context.host.metadata(dir).is_ok())?;
+    let first_mkdir = if existing == path {
+        format!("{value}/00")
+    } else {
+        value.to_owned()
+    };
+    if let Ok(usage) = context.host.fs_usage(existing)
+        && usage.read_only
+    {
+        return Some(format!("mkdir {first_mkdir}: read-only file system"));
+    }
+    let (ok, exists) = writable(context.host.as_ref(), path);
+    if ok {
+        return None;
+    }
+    Some(if exists {
+        format!("mkdir {value}/00: permission denied")
+    } else {
+        format!("mkdir {value}: permission denied")
+    })
+}
+
+fn cache_fix(context: &Context, name: &str, value: &str) -> String {
+    let default_rel = if name == "GOCACHE" {
+        ".cache/go-build"
+    } else {
+        "go/pkg/mod"
+    };
+    match context
+        .env
+        .os_env
+        .get("HOME")
+        .filter(|home| !home.is_empty())
+    {
+        Some(home) if value.starts_with('/') => format!(
+            "sudo chown -R \"$(id -u):$(id -g)\" {value}   # or use a directory you own:\n\
+             go env -w {name}={home}/{default_rel}"
+        ),
+        Some(home) => {
+            format!("go env -u {name} && unset {name}   # the default is {home}/{default_rel}")
+        }
+        // Without HOME there is no go env file to write, so only the OS environment can help.
+        None => format!(
+            "export HOME=/home/$(id -un)   # or give an absolute directory: export {name}=/var/cache/{}",
+            if name == "GOCACHE" {
+                "go-build"
+            } else {
+                "go-mod"
+            }
+        ),
+    }
 }
 
 #[cfg(test)]
