@@ -106,39 +106,6 @@ pub struct CheckMeta {
     pub doc: &'static str,
 }
 
-/// godiag's own codes: checks that could not finish.
-pub mod core_checks {
-    use super::{CheckMeta, CheckStatus, Domain};
-    use crate::finding::Severity;
-
-    /// A check did not finish before the deadline.
-    pub const CHECK_TIMED_OUT: CheckMeta = CheckMeta {
-        code: "CORE001",
-        slug: "check-timed-out",
-        domain: Domain::Core,
-        severity: Severity::Warning,
-        status: CheckStatus::Stable,
-        title: "A check did not finish before the deadline",
-        ok_title: "Every check finished before the deadline",
-        doc: include_str!("../../../docs/checks/CORE001.md"),
-    };
-
-    /// A check could not run (it panicked or could not read what it needs).
-    pub const CHECK_FAILED: CheckMeta = CheckMeta {
-        code: "CORE002",
-        slug: "check-failed",
-        domain: Domain::Core,
-        severity: Severity::Warning,
-        status: CheckStatus::Stable,
-        title: "A check could not run",
-        ok_title: "Every check ran",
-        doc: include_str!("../../../docs/checks/CORE002.md"),
-    };
-
-    /// Every core check, in code order.
-    pub const ALL: &[CheckMeta] = &[CHECK_TIMED_OUT, CHECK_FAILED];
-}
-
 /// A check: its identity and how it turns a domain's context into findings.
 ///
 /// A check returns no findings when all is well; the runner then records an `ok` finding

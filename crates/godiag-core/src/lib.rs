@@ -1,12 +1,14 @@
 //! The foundation every godiag domain plugs into.
 //!
-//! Findings and reports ([`finding`], [`report`]), the registry of checks ([`check`]), the one
-//! seam to the machine ([`host`]), the deadline-bounded runner ([`runner`]), the renderers
-//! ([`render`]), credential redaction ([`redact`]), safe file edits ([`edit`]) and the progress
-//! reports behind the binary's spinner ([`progress`]).
+//! Findings and reports ([`finding`], [`report`]), the registry of checks ([`check`]) and
+//! godiag's own codes ([`checks`]), the one seam to the machine ([`host`]), the
+//! deadline-bounded runner ([`runner`]), the renderers ([`render`]), credential redaction
+//! ([`redact`]), safe file edits ([`edit`]) and the progress reports behind the binary's
+//! spinner ([`progress`]).
 //! Nothing here knows about a particular domain.
 
 pub mod check;
+pub mod checks;
 pub mod edit;
 pub mod finding;
 pub mod host;

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
 use clap::CommandFactory;
-use godiag_core::check::{CheckMeta, core_checks};
+use godiag_core::check::CheckMeta;
 use godiag_core::edit::{self, Applied};
 use godiag_core::finding::{Fix, Severity};
 use godiag_core::host::{FixtureHost, Host, RealHost};
@@ -76,7 +76,7 @@ pub fn run_command(args: &Args) -> anyhow::Result<ExitStatus> {
 /// Every check code godiag knows, for `explain` and SARIF rules.
 #[must_use]
 pub(crate) fn registry() -> Vec<CheckMeta> {
-    let mut all = core_checks::ALL.to_vec();
+    let mut all = godiag_core::checks::ALL.to_vec();
     all.extend(godiag_goenv::registry());
     all.extend(godiag_net::checks::registry());
     all.extend(godiag_otel::checks::registry());
