@@ -4,24 +4,21 @@
 
 mod container_dns;
 mod domain_not_routed;
-mod go_skips_nss;
+mod go_resolver_skips_nss;
 mod name_never_queried;
 mod name_not_resolvable;
 mod nss_module_missing;
 mod nsswitch_read_differently;
 mod nsswitch_stops_before_dns;
-mod nsswitch_systemd;
+mod nsswitch_systemd_for_hosts;
 mod nsswitch_unparsable;
 mod resolv_conf_read_differently;
 mod resolved_conf_ignored;
 mod resolvers_disagree;
 mod server_not_answering;
-mod stub_not_running;
-pub mod verdict;
+mod stub_resolver_not_running;
 
-pub mod fixes;
-
-pub use go_skips_nss::STUB_ADDRESSES;
+pub use go_resolver_skips_nss::STUB_ADDRESSES;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -30,12 +27,15 @@ use godiag_core::check::{Check, CheckMeta};
 use godiag_core::finding::{Evidence, Location};
 use godiag_core::host::Host;
 
+// The fix builders and the verdict are shared by several checks, so they live beside this
+// module rather than in checks/, which holds one file per check.
 use crate::model::go_order::{FileState, GoRuntime};
 use crate::model::predict::Prediction;
 use crate::model::program::Program;
 use crate::parse::Pos;
 use crate::parse::nsswitch::GlibcHosts;
 use crate::read::{NSSWITCH_CONF, System};
+use crate::{fixes, verdict};
 
 /// Everything the checks look at, computed once.
 pub struct Context {
@@ -64,15 +64,15 @@ pub static ALL: &[&dyn Check<Context>] = &[
     &nsswitch_unparsable::NsswitchUnparsable,
     &nsswitch_stops_before_dns::NsswitchStopsBeforeDns,
     &nss_module_missing::NssModuleMissing,
-    &nsswitch_systemd::NsswitchSystemd,
-    &go_skips_nss::GoSkipsNss,
+    &nsswitch_systemd_for_hosts::NsswitchSystemd,
+    &go_resolver_skips_nss::GoSkipsNss,
     &nsswitch_read_differently::NsswitchReadDifferently,
     &resolv_conf_read_differently::ResolvConfReadDifferently,
     &name_never_queried::NameNeverQueried,
     &resolvers_disagree::ResolversDisagree,
     &name_not_resolvable::NameNotResolvable,
     &server_not_answering::ServerNotAnswering,
-    &stub_not_running::StubNotRunning,
+    &stub_resolver_not_running::StubNotRunning,
     &resolved_conf_ignored::ResolvedConfIgnored,
     &domain_not_routed::DomainNotRouted,
     &container_dns::ContainerDns,
@@ -142,7 +142,7 @@ fn getent(name: &str) -> Evidence {
 }
 
 /// Backquotes each word and joins them with commas.
-fn quoted_list<S: AsRef<str>>(items: &[S]) -> String {
+pub(crate) fn quoted_list<S: AsRef<str>>(items: &[S]) -> String {
     items
         .iter()
         .map(|item| format!("`{}`", item.as_ref()))

@@ -12,7 +12,9 @@
 pub mod checks;
 pub mod doctor;
 pub mod domain;
+pub mod fixes;
 pub mod model;
 pub mod parse;
 pub mod probe;
 pub mod read;
+pub mod verdict;

@@ -42,7 +42,7 @@ pub fn json(context: &Context) -> Value {
         "resolved": resolved(context),
         "container": container(context),
         "paths": context.paths,
-        "verdict": crate::checks::verdict::verdict(context),
+        "verdict": crate::verdict::verdict(context),
     })
 }
 
