@@ -12,7 +12,6 @@ mod component_type_unknown;
 mod component_undefined;
 mod component_unused;
 mod duration_without_unit;
-mod endpoints;
 mod env_var_syntax;
 mod env_var_unset;
 mod extension_not_enabled;

@@ -1,0 +1,159 @@
+//! Rules every domain's registry and source layout follow.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use godiag_core::check::Domain;
+
+use super::registry;
+
+/// One rule for every domain's registry: unique codes with their domain's prefix,
+/// kebab-case slugs, and a page with the fixed headings (STYLE.md, "Docs per check").
+#[test]
+fn every_code_is_unique_prefixed_and_documented() {
+    let mut seen = BTreeSet::new();
+    for meta in registry() {
+        assert!(
+            meta.code.starts_with(meta.domain.code_prefix()),
+            "{} is not a {:?} code",
+            meta.code,
+            meta.domain
+        );
+        assert!(seen.insert(meta.code), "duplicate code {}", meta.code);
+        assert!(
+            meta.slug
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+            "slug {} is not kebab-case",
+            meta.slug
+        );
+        assert!(
+            meta.doc
+                .starts_with(&format!("# {} {}", meta.code, meta.slug)),
+            "the page of {} must start with `# {} {}`",
+            meta.code,
+            meta.code,
+            meta.slug
+        );
+        for heading in [
+            "## What it checks",
+            "## Why it matters",
+            "## How to verify by hand",
+            "## Fix",
+            "## Example",
+            "## References",
+        ] {
+            assert!(
+                meta.doc.contains(heading),
+                "the page of {} lacks {heading}",
+                meta.code
+            );
+        }
+    }
+}
+
+/// The crate whose `checks/` directories hold a domain's check files.
+fn crate_of(domain: Domain) -> Option<&'static str> {
+    Some(match domain {
+        Domain::Core => "godiag-core",
+        Domain::Dns => "godiag-dns",
+        Domain::Go => "godiag-goenv",
+        Domain::Net => "godiag-net",
+        Domain::Otel | Domain::Samp => "godiag-otel",
+        Domain::Prom => "godiag-prom",
+        // A new domain fails the test below until it is listed here.
+        _ => return None,
+    })
+}
+
+fn crates_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the binary crate sits in crates/")
+        .to_path_buf()
+}
+
+/// Every `.rs` file under `dir`, recursively.
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in fs_err::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|ext| ext == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// The codes a source file declares: `code: "X"` in a `CheckMeta` literal, or the second
+/// argument of prom's `meta!(NAME, "X", ...)`.
+fn declared_codes(text: &str) -> Vec<String> {
+    let quoted = |rest: &str| {
+        let rest = rest.trim_start().strip_prefix('"')?;
+        Some(rest[..rest.find('"')?].to_owned())
+    };
+    let literal = text
+        .match_indices("code: ")
+        .filter_map(|(at, _)| quoted(&text[at + 6..]));
+    let macro_call = text.match_indices("meta!(").filter_map(|(at, _)| {
+        let rest = &text[at + 6..];
+        quoted(&rest[rest.find(',')? + 1..])
+    });
+    literal.chain(macro_call).collect()
+}
+
+/// STYLE.md "One check, one file" (issue #9, item 7): every registered code is declared in
+/// `checks/<slug with - as _>.rs` of its domain's crate, and every file directly in a
+/// `checks/` directory (but `tests.rs`) declares exactly one code, so a code is found by its
+/// slug and shared helpers live outside `checks/`.
+#[test]
+fn every_check_has_one_file_named_by_its_slug() {
+    // crate → file stem → codes declared there.
+    let mut files: BTreeMap<&str, BTreeMap<String, Vec<String>>> = BTreeMap::new();
+    for krate in [
+        "godiag-core",
+        "godiag-dns",
+        "godiag-goenv",
+        "godiag-net",
+        "godiag-otel",
+        "godiag-prom",
+    ] {
+        let mut paths = Vec::new();
+        rust_files(&crates_dir().join(krate).join("src"), &mut paths);
+        for path in paths {
+            if path.parent().and_then(Path::file_name) != Some("checks".as_ref()) {
+                continue;
+            }
+            let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+            if stem == "tests" {
+                continue;
+            }
+            let codes = declared_codes(&fs_err::read_to_string(&path).unwrap());
+            assert_eq!(
+                codes.len(),
+                1,
+                "{} declares {codes:?}: a file in checks/ holds exactly one check",
+                path.display()
+            );
+            let previous = files.entry(krate).or_default().insert(stem, codes);
+            assert!(
+                previous.is_none(),
+                "{}: two check files share its name",
+                path.display()
+            );
+        }
+    }
+    for meta in registry() {
+        let krate = crate_of(meta.domain)
+            .unwrap_or_else(|| panic!("no crate is listed for the {:?} domain", meta.domain));
+        let stem = meta.slug.replace('-', "_");
+        let codes = files.get(krate).and_then(|stems| stems.get(&stem));
+        assert_eq!(
+            codes.map(Vec::as_slice),
+            Some(&[meta.code.to_owned()][..]),
+            "{} ({}) must be declared in crates/{krate}/src/**/checks/{stem}.rs",
+            meta.code,
+            meta.slug
+        );
+    }
+}
