@@ -92,7 +92,8 @@ pub struct CheckMeta {
     pub code: &'static str,
     /// Kebab-case name of the problem, e.g. `goenv-shadowed-by-environment`.
     pub slug: &'static str,
-    /// The domain.
+    /// The domain whose command runs the check; the code carries its prefix (`DNS` for
+    /// [`Domain::Dns`]).
     pub domain: Domain,
     /// Default severity of a finding.
     pub severity: Severity,

@@ -82,7 +82,7 @@ impl Source {
 pub struct Unreadable {
     /// Index of the file.
     pub file: u16,
-    /// Why.
+    /// Why the file could not be used: it could not be read, or it is not YAML.
     pub problem: FileProblem,
 }
 

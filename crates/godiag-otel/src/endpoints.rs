@@ -6,7 +6,7 @@ use crate::yaml::{Node, Value};
 pub(crate) struct Endpoint<'a> {
     /// The node holding it.
     pub node: &'a Node,
-    /// The text.
+    /// The value as written, before the scheme, host and port are split off.
     pub text: &'a str,
     /// The URL scheme, when written.
     pub scheme: Option<&'a str>,

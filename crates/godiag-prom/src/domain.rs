@@ -64,7 +64,7 @@ pub enum Input {
 /// The HTTP exchange of a URL input.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ScrapeInfo {
-    /// The URL.
+    /// The URL fetched, as given on the command line.
     pub url: String,
     /// The `Accept` header sent.
     pub accept: &'static str,

@@ -12,15 +12,15 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MetricType {
-    /// `counter`.
+    /// `counter`: a value that only goes up (or resets to 0).
     Counter,
-    /// `gauge`.
+    /// `gauge`: a value that goes up and down.
     Gauge,
-    /// `summary`.
+    /// `summary`: quantiles, `_sum` and `_count`.
     Summary,
     /// `untyped` (text format) or `unknown` (OpenMetrics), and families without a TYPE line.
     Untyped,
-    /// `histogram`.
+    /// `histogram`: cumulative `_bucket`s, `_sum` and `_count`.
     Histogram,
     /// `gauge_histogram` (text) or `gaugehistogram` (OpenMetrics).
     GaugeHistogram,
@@ -132,7 +132,7 @@ pub struct Sample<'a> {
     pub labels: &'a [Label<'a>],
     /// The role of the sample in its family.
     pub role: SampleRole,
-    /// The value.
+    /// The sample's value (`NaN` and `±Inf` included).
     pub value: f64,
     /// The 1-based line number.
     pub line: u32,

@@ -40,7 +40,7 @@ pub struct GoDns {
     pub default_servers: bool,
     /// The search list.
     pub search: Vec<String>,
-    /// `ndots`.
+    /// `ndots` from resolv.conf as Go reads it (default 1, capped at 15).
     pub ndots: u32,
     /// Seconds per try.
     pub timeout_s: u32,
@@ -61,7 +61,7 @@ pub struct GlibcDns {
     pub servers: Vec<String>,
     /// Search list.
     pub search: Vec<String>,
-    /// `ndots`.
+    /// `ndots` from resolv.conf as glibc reads it (default 1, capped at 15).
     pub ndots: i64,
     /// Seconds per try.
     pub timeout_s: i64,

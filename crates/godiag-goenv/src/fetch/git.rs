@@ -46,7 +46,7 @@ pub struct Rewrite {
     pub instead_of: String,
     /// The config file.
     pub file: String,
-    /// Its line.
+    /// The 1-based line of the `insteadOf` key in that file.
     pub line: u32,
 }
 

@@ -94,7 +94,7 @@ pub struct Context {
 pub struct Entry<'a> {
     /// How findings name it: `default_strategy` or `service "foo"`.
     pub label: String,
-    /// The entry.
+    /// The decoded entry, with the positions of its keys.
     pub entry: &'a ServiceStrategy,
     /// True for `default_strategy`.
     pub is_default: bool,
