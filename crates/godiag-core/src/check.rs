@@ -1,111 +1,11 @@
-//! The registry model: what a check is called, where it belongs, how it is documented.
+//! What a check does: the [`Check`] trait every domain's checks implement.
 //!
-//! Each domain keeps one `const` table of [`CheckMeta`]; the binary concatenates the tables
+//! Each domain keeps one `const` table of checks; the binary concatenates their [`CheckMeta`]
 //! for `explain`, SARIF rules and the docs index. Dispatch belongs to the domains, not to a
-//! match over codes.
+//! match over codes. The registry entry itself lives in [`crate::meta`], below findings, so
+//! that a finding can name its check without this module depending on findings both ways.
 
-use serde::{Deserialize, Serialize};
-
-use crate::finding::Severity;
-
-/// The area a check belongs to; also the grouping in human output.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-#[non_exhaustive]
-pub enum Domain {
-    /// godiag itself: checks that could not run or timed out.
-    Core,
-    /// Name resolution.
-    Dns,
-    /// Go environment and modules.
-    Go,
-    /// Local reachability.
-    Net,
-    /// OpenTelemetry Collector configuration.
-    Otel,
-    /// Jaeger sampling strategies.
-    Samp,
-    /// Prometheus exposition.
-    Prom,
-}
-
-impl Domain {
-    /// Returns the lowercase name used in JSON and as the code's prefix family.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Core => "core",
-            Self::Dns => "dns",
-            Self::Go => "go",
-            Self::Net => "net",
-            Self::Otel => "otel",
-            Self::Samp => "samp",
-            Self::Prom => "prom",
-        }
-    }
-
-    /// Returns the heading human output uses for this domain.
-    #[must_use]
-    pub fn heading(self) -> &'static str {
-        match self {
-            Self::Core => "godiag",
-            Self::Dns => "Name resolution",
-            Self::Go => "Go environment",
-            Self::Net => "Reachability",
-            Self::Otel => "Collector config",
-            Self::Samp => "Sampling strategies",
-            Self::Prom => "Prometheus metrics",
-        }
-    }
-
-    /// Returns the prefix every code of this domain starts with.
-    #[must_use]
-    pub fn code_prefix(self) -> &'static str {
-        match self {
-            Self::Core => "CORE",
-            Self::Dns => "DNS",
-            Self::Go => "GO",
-            Self::Net => "NET",
-            Self::Otel => "OTEL",
-            Self::Samp => "SAMP",
-            Self::Prom => "PROM",
-        }
-    }
-}
-
-/// Whether a code is in use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum CheckStatus {
-    /// Reported by default.
-    Stable,
-    /// New; may change.
-    Preview,
-    /// No longer reported; the code is kept so it is never reused.
-    Retired,
-}
-
-/// The identity and documentation of one check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CheckMeta {
-    /// Stable code, e.g. `GO004`. Never reused or renumbered.
-    pub code: &'static str,
-    /// Kebab-case name of the problem, e.g. `goenv-shadowed-by-environment`.
-    pub slug: &'static str,
-    /// The domain whose command runs the check; the code carries its prefix (`DNS` for
-    /// [`Domain::Dns`]).
-    pub domain: Domain,
-    /// Default severity of a finding.
-    pub severity: Severity,
-    /// Stable, preview or retired.
-    pub status: CheckStatus,
-    /// One line naming the problem.
-    pub title: &'static str,
-    /// One line saying what was verified when nothing is wrong.
-    pub ok_title: &'static str,
-    /// The user page (`docs/checks/CODE.md`), embedded so `godiag explain` works anywhere.
-    pub doc: &'static str,
-}
+pub use crate::meta::{CheckMeta, CheckStatus, Domain};
 
 /// A check: its identity and how it turns a domain's context into findings.
 ///

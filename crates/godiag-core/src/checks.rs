@@ -10,7 +10,7 @@ mod check_timed_out;
 pub use check_failed::CHECK_FAILED;
 pub use check_timed_out::CHECK_TIMED_OUT;
 
-use crate::check::CheckMeta;
+use crate::meta::CheckMeta;
 
 /// Every core check, in code order.
 pub const ALL: &[CheckMeta] = &[CHECK_TIMED_OUT, CHECK_FAILED];

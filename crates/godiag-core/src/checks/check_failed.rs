@@ -1,7 +1,6 @@
 //! CORE002: a check could not run.
 
-use crate::check::{CheckMeta, CheckStatus, Domain};
-use crate::finding::Severity;
+use crate::meta::{CheckMeta, CheckStatus, Domain, Severity};
 
 /// A check could not run (it panicked or could not read what it needs).
 pub const CHECK_FAILED: CheckMeta = CheckMeta {

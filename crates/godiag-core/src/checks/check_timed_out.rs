@@ -1,7 +1,6 @@
 //! CORE001: a check did not finish before the deadline.
 
-use crate::check::{CheckMeta, CheckStatus, Domain};
-use crate::finding::Severity;
+use crate::meta::{CheckMeta, CheckStatus, Domain, Severity};
 
 /// A check did not finish before the deadline.
 pub const CHECK_TIMED_OUT: CheckMeta = CheckMeta {
