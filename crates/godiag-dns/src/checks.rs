@@ -1,4 +1,5 @@
-//! The name-resolution checks, one file each, and the context they share.
+//! The name-resolution checks, one file each, and the helpers they share ([`Context`] is
+//! [`crate::context`]'s).
 //!
 //! The registry ([`ALL`]) owns dispatch; `godiag explain` and SARIF read [`registry`].
 
@@ -18,46 +19,21 @@ mod resolvers_disagree;
 mod server_not_answering;
 mod stub_resolver_not_running;
 
-pub use go_resolver_skips_nss::STUB_ADDRESSES;
+pub use crate::context::Context;
+pub use crate::model::system::STUB_ADDRESSES;
 
 use std::path::Path;
-use std::sync::Arc;
 
 use godiag_core::check::{Check, CheckMeta};
 use godiag_core::finding::{Evidence, Location};
-use godiag_core::host::Host;
 
-// The fix builders and the verdict are shared by several checks, so they live beside this
-// module rather than in checks/, which holds one file per check.
-use crate::model::go_order::{FileState, GoRuntime};
-use crate::model::predict::Prediction;
-use crate::model::program::Program;
+// The context, the fix builders and the verdict are shared by several checks (and the
+// verdict by the JSON result), so they live beside this module rather than in checks/,
+// which holds one file per check, and depend on it never.
+use crate::context::quoted_list;
 use crate::parse::Pos;
-use crate::parse::nsswitch::GlibcHosts;
-use crate::read::{NSSWITCH_CONF, System};
+use crate::read::NSSWITCH_CONF;
 use crate::{fixes, verdict};
-
-/// Everything the checks look at, computed once.
-pub struct Context {
-    /// The machine.
-    pub host: Arc<dyn Host>,
-    /// The name being diagnosed.
-    pub name: String,
-    /// The parsed configuration.
-    pub system: System,
-    /// The Go program whose lookups are predicted.
-    pub program: Program,
-    /// Its environment.
-    pub runtime: GoRuntime,
-    /// What will happen to the name.
-    pub prediction: Prediction,
-    /// What each resolution path gave.
-    pub paths: Vec<crate::probe::PathResult>,
-    /// systemd-resolved's scopes (global and links).
-    pub scopes: Vec<crate::model::routing::Scope>,
-    /// Where resolved sends the name, when resolved is here.
-    pub route: Option<crate::model::routing::Route>,
-}
 
 /// Every check of the domain, in code order.
 pub static ALL: &[&dyn Check<Context>] = &[
@@ -82,31 +58,6 @@ pub static ALL: &[&dyn Check<Context>] = &[
 #[must_use]
 pub fn registry() -> Vec<CheckMeta> {
     ALL.iter().map(|check| *check.meta()).collect()
-}
-
-impl Context {
-    /// The hosts line glibc uses, when nsswitch.conf was read.
-    #[must_use]
-    pub fn glibc_hosts(&self) -> Option<GlibcHosts> {
-        match &self.system.nsswitch {
-            FileState::Read(nss) if nss.glibc.broken.is_none() => {
-                Some(nss.glibc.hosts_or_default())
-            }
-            FileState::Missing => {
-                Some(crate::parse::nsswitch::GlibcNss::default().hosts_or_default())
-            }
-            _ => None,
-        }
-    }
-
-    /// True when /etc/hosts gives glibc an address for the name.
-    #[must_use]
-    pub fn in_hosts_file(&self) -> bool {
-        match &self.system.hosts {
-            FileState::Read(hosts) => !hosts.glibc_lookup(&self.name).is_empty(),
-            _ => false,
-        }
-    }
 }
 
 /// A location in a file.
@@ -139,13 +90,4 @@ fn getent(name: &str) -> Evidence {
     Evidence::command(format!(
         "getent ahosts {name}   # the NSS path: what glibc programs get"
     ))
-}
-
-/// Backquotes each word and joins them with commas.
-pub(crate) fn quoted_list<S: AsRef<str>>(items: &[S]) -> String {
-    items
-        .iter()
-        .map(|item| format!("`{}`", item.as_ref()))
-        .collect::<Vec<_>>()
-        .join(", ")
 }

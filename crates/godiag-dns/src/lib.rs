@@ -10,6 +10,7 @@
 //! findings and [`domain`] runs the lot. Nothing here prints.
 
 pub mod checks;
+pub mod context;
 pub mod doctor;
 pub mod domain;
 pub mod fixes;

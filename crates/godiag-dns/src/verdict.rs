@@ -2,8 +2,9 @@
 
 use serde::Serialize;
 
-use crate::checks::{Context, STUB_ADDRESSES};
+use crate::context::{Context, quoted_list};
 use crate::model::go_order::Order;
+use crate::model::system::STUB_ADDRESSES;
 use crate::probe::{NoReply, PathResult};
 
 /// Where the paths part.
@@ -177,7 +178,7 @@ fn glibc_only(context: &Context, go: &PathResult) -> (&'static str, String) {
             format!(
                 "glibc resolves it through NSS, whose hosts line also runs {}; Go's own resolver \
                  skips NSS and asks resolv.conf's servers ({servers}) directly: {}",
-                crate::checks::quoted_list(&sources),
+                quoted_list(&sources),
                 describe(go)
             ),
         );

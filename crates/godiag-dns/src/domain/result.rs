@@ -178,7 +178,7 @@ fn resolved(context: &Context) -> Value {
         .iter()
         .chain(&context.prediction.go_dns.servers)
         .any(|server| {
-            crate::checks::STUB_ADDRESSES
+            crate::model::system::STUB_ADDRESSES
                 .iter()
                 .any(|stub| server.starts_with(&format!("{stub}:")))
         });

@@ -6,8 +6,8 @@ use serde::Serialize;
 use super::go_order::{self, Decision, FileState, GoConf, GoRuntime, GoSystem, Order};
 use super::names::{self, NoQuery};
 use super::program::Program;
+use crate::model::system::System;
 use crate::parse::resolv_conf::{GlibcResolv, GoResolv, glibc_options};
-use crate::read::System;
 
 /// Go's defaults when resolv.conf lists no usable nameserver (`net/dnsconfig.go` `defaultNS`).
 pub const GO_DEFAULT_SERVERS: [&str; 2] = ["127.0.0.1:53", "[::1]:53"];
