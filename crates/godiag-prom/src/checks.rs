@@ -55,8 +55,8 @@ use godiag_core::check::{Check, CheckMeta};
 use godiag_core::finding::{Evidence, Finding, Fix, Location};
 
 use crate::analysis::{FamilyStats, Occurrences, SeriesProblem};
-use crate::domain::{Options, ScrapeInfo};
 use crate::model::{Family, Format, MetricType};
+use crate::model::{Options, ScrapeInfo};
 use crate::parse::Error;
 
 /// Everything the checks look at, computed once.

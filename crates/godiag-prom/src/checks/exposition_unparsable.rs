@@ -119,7 +119,7 @@ fn unreadable(context: &Context, line: u32, source: &std::io::Error) -> Finding 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::Options;
+    use crate::model::Options;
 
     fn context(error: Error) -> Context {
         Context {

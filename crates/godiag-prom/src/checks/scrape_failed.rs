@@ -4,7 +4,7 @@ use godiag_core::check::{Check, CheckMeta};
 use godiag_core::finding::{Evidence, Finding, Fix};
 
 use super::{Context, probe};
-use crate::domain::ScrapeInfo;
+use crate::model::ScrapeInfo;
 
 /// PROM120: the URL gave no response, an error status, or the body broke off.
 pub(crate) struct ScrapeFailed;
