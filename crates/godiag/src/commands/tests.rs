@@ -157,3 +157,157 @@ fn every_check_has_one_file_named_by_its_slug() {
         );
     }
 }
+
+/// The top-level modules `text` names through `crate::`, in `use crate::x` and
+/// `use crate::{x, y::z}` lines and in paths such as `crate::x::f()`. Comment lines are
+/// skipped (a doc link is no dependency), and so is a trailing `#[cfg(test)] mod tests`.
+fn crate_paths(text: &str) -> BTreeSet<String> {
+    let code = text
+        .match_indices("#[cfg(test)]")
+        .find(|(at, attr)| {
+            text[at + attr.len()..]
+                .trim_start()
+                .starts_with("mod tests")
+        })
+        .map_or(text, |(at, _)| &text[..at]);
+    let code: String = code
+        .lines()
+        .filter(|line| !line.trim_start().starts_with("//"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let ident = |s: &str| -> String {
+        s.trim_start()
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect()
+    };
+    let mut out = BTreeSet::new();
+    for (at, prefix) in code.match_indices("crate::") {
+        let rest = &code[at + prefix.len()..];
+        if let Some(group) = rest.strip_prefix('{') {
+            // Only the names at the group's top level are modules of this crate.
+            let mut depth = 0;
+            let mut start = 0;
+            for (i, c) in group.char_indices() {
+                match c {
+                    '{' => depth += 1,
+                    '}' if depth == 0 => {
+                        out.insert(ident(&group[start..i]));
+                        break;
+                    }
+                    '}' => depth -= 1,
+                    ',' if depth == 0 => {
+                        out.insert(ident(&group[start..i]));
+                        start = i + 1;
+                    }
+                    _ => {}
+                }
+            }
+        } else {
+            out.insert(ident(rest));
+        }
+    }
+    out.remove("");
+    out
+}
+
+/// A dependency cycle among `graph`'s modules, as a path that ends where it starts.
+fn find_cycle(graph: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>> {
+    fn visit(
+        module: &str,
+        graph: &BTreeMap<String, BTreeSet<String>>,
+        done: &mut BTreeSet<String>,
+        path: &mut Vec<String>,
+    ) -> Option<Vec<String>> {
+        if let Some(at) = path.iter().position(|m| m == module) {
+            let mut cycle = path[at..].to_vec();
+            cycle.push(module.to_owned());
+            return Some(cycle);
+        }
+        if done.contains(module) {
+            return None;
+        }
+        path.push(module.to_owned());
+        for next in graph.get(module).into_iter().flatten() {
+            if let Some(cycle) = visit(next, graph, done, path) {
+                return Some(cycle);
+            }
+        }
+        path.pop();
+        done.insert(module.to_owned());
+        None
+    }
+    let mut done = BTreeSet::new();
+    graph
+        .keys()
+        .find_map(|module| visit(module, graph, &mut done, &mut Vec::new()))
+}
+
+/// Issue #9, item 3: the top-level modules of every crate depend on each other one way
+/// (core's check, finding and edit; dns's read, model and probe; prom's checks and domain
+/// were cycles), so each can be read, tested and moved without the others.
+#[test]
+fn no_crate_has_a_module_cycle() {
+    let mut crates: Vec<PathBuf> = fs_err::read_dir(crates_dir())
+        .unwrap()
+        .map(|entry| entry.unwrap().path().join("src"))
+        .filter(|src| src.is_dir())
+        .collect();
+    crates.sort();
+    assert!(crates.len() >= 8, "found only {crates:?}");
+    for src in crates {
+        let modules: BTreeSet<String> = fs_err::read_dir(&src)
+            .unwrap()
+            .filter_map(|entry| {
+                let path = entry.unwrap().path();
+                let stem = path.file_stem()?.to_str()?.to_owned();
+                (path.extension().is_some_and(|ext| ext == "rs") && stem != "lib" && stem != "main")
+                    .then_some(stem)
+            })
+            .collect();
+        let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let mut files = Vec::new();
+        rust_files(&src, &mut files);
+        for file in files {
+            let relative = file.strip_prefix(&src).unwrap();
+            let first = relative
+                .components()
+                .next()
+                .unwrap()
+                .as_os_str()
+                .to_string_lossy();
+            let top = first.strip_suffix(".rs").unwrap_or(&first).to_owned();
+            if !modules.contains(&top) {
+                continue;
+            }
+            let used = crate_paths(&fs_err::read_to_string(&file).unwrap());
+            let edges = graph.entry(top.clone()).or_default();
+            edges.extend(
+                used.into_iter()
+                    .filter(|m| *m != top && modules.contains(m)),
+            );
+        }
+        assert_eq!(
+            find_cycle(&graph),
+            None,
+            "{}: these modules depend on each other in a cycle",
+            src.display()
+        );
+    }
+}
+
+#[test]
+fn crate_paths_reads_use_lines_and_paths_but_not_comments() {
+    let text = "use crate::a::B;\nuse crate::{c, d::{E, F}};\n/// See [`crate::g`].\n\
+                fn f() { crate::h::i(); }\n#[cfg(test)]\nmod tests {\n    use crate::j;\n}\n";
+    let found: Vec<String> = crate_paths(text).into_iter().collect();
+    assert_eq!(found, ["a", "c", "d", "h"]);
+    let graph = BTreeMap::from([
+        ("a".to_owned(), BTreeSet::from(["b".to_owned()])),
+        ("b".to_owned(), BTreeSet::from(["a".to_owned()])),
+    ]);
+    assert_eq!(
+        find_cycle(&graph),
+        Some(vec!["a".into(), "b".into(), "a".into()])
+    );
+}
