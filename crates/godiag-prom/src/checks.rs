@@ -288,7 +288,6 @@ fn rename_fix(from: &str, to: &str) -> Fix {
 }
 
 // Shared by the histogram and summary checks (PROM104–PROM107).
-/// PROM104: buckets not ascending by `le`, or counts decreasing.
 /// The kinds whose series have buckets.
 const HISTOGRAMS: &[MetricType] = &[MetricType::Histogram, MetricType::GaugeHistogram];
 

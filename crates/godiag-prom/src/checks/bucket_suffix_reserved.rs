@@ -1,4 +1,4 @@
-//! PROM006: PROM006: `_bucket` on a non-histogram.
+//! PROM006: `_bucket` on a non-histogram.
 
 use godiag_core::check::{Check, CheckMeta};
 use godiag_core::finding::Finding;

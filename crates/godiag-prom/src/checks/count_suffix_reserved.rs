@@ -1,4 +1,4 @@
-//! PROM007: PROM007: `_count` on neither histogram nor summary.
+//! PROM007: `_count` on neither histogram nor summary.
 
 use godiag_core::check::{Check, CheckMeta};
 use godiag_core::finding::Finding;

@@ -1,4 +1,4 @@
-//! PROM004: PROM004: a counter without `_total`.
+//! PROM004: a counter without `_total`.
 
 use godiag_core::check::{Check, CheckMeta};
 use godiag_core::finding::Finding;

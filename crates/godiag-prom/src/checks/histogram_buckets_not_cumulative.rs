@@ -1,4 +1,4 @@
-//! PROM104: notCumulative
+//! PROM104: buckets not ascending by `le`, or counts decreasing.
 //!
 //! promtool 2.42 checks none of this; `histogram_quantile()` silently returns wrong numbers
 //! for it.
@@ -8,6 +8,7 @@ use godiag_core::finding::Finding;
 
 use super::{Context, HISTOGRAMS, series_findings};
 
+/// PROM104: buckets not ascending by `le`, or counts decreasing.
 pub(crate) struct NotCumulative;
 
 meta!(

@@ -1,4 +1,4 @@
-//! PROM002: PROM002: no HELP line.
+//! PROM002: no HELP line.
 
 use godiag_core::check::{Check, CheckMeta};
 use godiag_core::finding::{Finding, Fix};

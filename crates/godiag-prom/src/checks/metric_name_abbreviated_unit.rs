@@ -1,4 +1,4 @@
-//! PROM015: PROM015: abbreviated units (`_ms`, `_s`, `_kb`).
+//! PROM015: abbreviated units (`_ms`, `_s`, `_kb`).
 
 use godiag_core::check::{Check, CheckMeta};
 use godiag_core::finding::Finding;

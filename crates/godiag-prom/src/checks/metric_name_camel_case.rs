@@ -1,4 +1,4 @@
-//! PROM013: PROM013: camelCase metric name.
+//! PROM013: camelCase metric name.
 
 use godiag_core::check::{Check, CheckMeta};
 use godiag_core::finding::Finding;

@@ -1,4 +1,4 @@
-//! PROM012: PROM012: `:` in the metric name.
+//! PROM012: `:` in the metric name.
 
 use godiag_core::check::{Check, CheckMeta};
 use godiag_core::finding::Finding;

@@ -1,4 +1,4 @@
-//! PROM011: PROM011: a type name inside the metric name.
+//! PROM011: a type name inside the metric name.
 
 use godiag_core::check::{Check, CheckMeta};
 use godiag_core::finding::Finding;

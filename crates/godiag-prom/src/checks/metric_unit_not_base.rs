@@ -1,4 +1,4 @@
-//! PROM003: PROM003: a unit that is not the base unit (`milliseconds`, `kilobytes`, `minutes`).
+//! PROM003: a unit that is not the base unit (`milliseconds`, `kilobytes`, `minutes`).
 
 use godiag_core::check::{Check, CheckMeta};
 use godiag_core::finding::Finding;

@@ -1,4 +1,4 @@
-//! PROM005: PROM005: `_total` on a typed non-counter.
+//! PROM005: `_total` on a typed non-counter.
 
 use godiag_core::check::{Check, CheckMeta};
 use godiag_core::finding::Finding;

@@ -1,4 +1,4 @@
-//! PROM111: openMetrics that breaks the specification where Prometheus is lenient.
+//! PROM111: OpenMetrics that breaks the specification where Prometheus is lenient.
 
 use godiag_core::check::{Check, CheckMeta};
 use godiag_core::finding::{Evidence, Finding, Fix, Location};

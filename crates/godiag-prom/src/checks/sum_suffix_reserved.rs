@@ -1,4 +1,4 @@
-//! PROM008: PROM008: `_sum` on neither histogram nor summary.
+//! PROM008: `_sum` on neither histogram nor summary.
 
 use godiag_core::check::{Check, CheckMeta};
 use godiag_core::finding::Finding;
