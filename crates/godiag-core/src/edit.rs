@@ -19,11 +19,23 @@ use std::io::{self, Write};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Component, Path, PathBuf};
 
+use serde::{Deserialize, Serialize};
 use similar::TextDiff;
 use tempfile::{Builder, NamedTempFile};
 
-use crate::finding::FixEdit;
 use crate::host::Host;
+
+/// One file edit of a fix, as a unified diff.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FixEdit {
+    /// The file to change.
+    pub path: PathBuf,
+    /// A unified diff from the current content to the new one.
+    pub diff: String,
+    /// The planned edit behind the diff; not in the report, used by `--fix`.
+    #[serde(skip)]
+    pub planned: Option<PlannedEdit>,
+}
 
 /// Permission bits for a file the edit creates, as `install -m 644` would set them.
 const NEW_FILE_MODE: u32 = 0o644;

@@ -7,38 +7,9 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::check::{CheckMeta, Domain};
-
-/// How serious a finding is. Ordered from least to most serious.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// The check had nothing to examine (no listener, not WSL, a file that did not parse); the
-    /// finding's `skip_reason` says why. Never counted as passed.
-    Skipped,
-    /// The check looked and found nothing wrong.
-    Ok,
-    /// Worth knowing; nothing is broken.
-    Info,
-    /// Likely to break something for some process or some day.
-    Warning,
-    /// Breaks something now.
-    Error,
-}
-
-impl Severity {
-    /// Returns the lowercase name used in every output format.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Skipped => "skipped",
-            Self::Ok => "ok",
-            Self::Info => "info",
-            Self::Warning => "warning",
-            Self::Error => "error",
-        }
-    }
-}
+pub use crate::edit::FixEdit;
+pub use crate::meta::Severity;
+use crate::meta::{CheckMeta, Domain};
 
 /// A position in a file; `line` and `column` are 1-based.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -139,18 +110,6 @@ pub enum FixKind {
     Edit,
     /// Something only a person can do; the text says what.
     Manual,
-}
-
-/// One file edit of a fix, as a unified diff.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FixEdit {
-    /// The file to change.
-    pub path: PathBuf,
-    /// A unified diff from the current content to the new one.
-    pub diff: String,
-    /// The planned edit behind the diff; not in the report, used by `--fix`.
-    #[serde(skip)]
-    pub planned: Option<crate::edit::PlannedEdit>,
 }
 
 /// Whether a fix's edits may be applied unattended, as in ruff's fix safety.

@@ -1,15 +1,18 @@
 //! The foundation every godiag domain plugs into.
 //!
-//! Findings and reports ([`finding`], [`report`]), the registry of checks ([`check`]), the one
-//! seam to the machine ([`host`]), the deadline-bounded runner ([`runner`]), the renderers
-//! ([`render`]), credential redaction ([`redact`]), safe file edits ([`edit`]) and the progress
-//! reports behind the binary's spinner ([`progress`]).
+//! Findings and reports ([`finding`], [`report`]), the registry model ([`meta`]), the
+//! [`check`] trait and godiag's own codes ([`checks`]), the one seam to the machine
+//! ([`host`]), the deadline-bounded runner ([`runner`]), the renderers ([`render`]),
+//! credential redaction ([`redact`]), safe file edits ([`edit`]) and the progress reports
+//! behind the binary's spinner ([`progress`]).
 //! Nothing here knows about a particular domain.
 
 pub mod check;
+pub mod checks;
 pub mod edit;
 pub mod finding;
 pub mod host;
+pub mod meta;
 pub mod progress;
 pub mod redact;
 pub mod render;
@@ -17,7 +20,8 @@ pub mod report;
 pub mod runner;
 pub mod text;
 
-pub use check::{CheckMeta, CheckStatus, Domain};
-pub use finding::{Evidence, EvidenceKind, Finding, Fix, FixEdit, FixKind, Location, Severity};
+pub use edit::FixEdit;
+pub use finding::{Evidence, EvidenceKind, Finding, Fix, FixKind, Location, Severity};
 pub use host::{FixtureHost, Host, RealHost};
+pub use meta::{CheckMeta, CheckStatus, Domain};
 pub use report::Report;

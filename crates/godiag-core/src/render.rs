@@ -9,7 +9,7 @@ pub mod sarif;
 
 use std::io::{self, Write};
 
-use crate::check::CheckMeta;
+use crate::meta::CheckMeta;
 use crate::report::Report;
 
 /// An output format (`--format`).
@@ -66,8 +66,8 @@ pub(crate) mod sample {
     //! A fixed report every renderer test uses.
     use std::path::PathBuf;
 
-    use crate::check::{CheckMeta, CheckStatus, Domain};
     use crate::finding::{Evidence, Finding, Fix, FixEdit, Location, Severity};
+    use crate::meta::{CheckMeta, CheckStatus, Domain};
     use crate::report::Report;
 
     pub(crate) const PROXY_OFF: CheckMeta = CheckMeta {

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, PoisonError, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::check::core_checks::{CHECK_FAILED, CHECK_TIMED_OUT};
+use crate::checks::{CHECK_FAILED, CHECK_TIMED_OUT};
 use crate::finding::{Evidence, Finding};
 use crate::host::Host as _;
 

@@ -42,11 +42,11 @@ fn host_of(text: &str) -> Option<String> {
 /// domain's, and the name-resolution domain only needs these values.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct GoSettings {
-    /// `GOPRIVATE`.
+    /// `GOPRIVATE` as the go command resolves it (environment, then go env file), or empty.
     pub goprivate: String,
-    /// `GONOPROXY`.
+    /// `GONOPROXY` as the go command resolves it (it defaults to `GOPRIVATE`).
     pub gonoproxy: String,
-    /// `GOPROXY`.
+    /// `GOPROXY` as the go command resolves it (the list, `,`/`|` separators kept).
     pub goproxy: String,
 }
 

@@ -10,9 +10,12 @@
 //! findings and [`domain`] runs the lot. Nothing here prints.
 
 pub mod checks;
+pub mod context;
 pub mod doctor;
 pub mod domain;
+pub mod fixes;
 pub mod model;
 pub mod parse;
 pub mod probe;
 pub mod read;
+pub mod verdict;

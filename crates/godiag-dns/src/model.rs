@@ -8,3 +8,4 @@ pub mod names;
 pub mod predict;
 pub mod program;
 pub mod routing;
+pub mod system;

@@ -6,12 +6,13 @@ use std::path::{Path, PathBuf};
 
 use godiag_core::host::Host;
 
+// The types moved to the model; their old paths stay valid for the crates that name them.
+pub use crate::model::system::{Container, Link, NssModule, Resolved, System};
+
 use crate::model::go_order::{FileState, MdnsAllow};
-use crate::parse::hosts::{self, Hosts};
-use crate::parse::link_state::{self, LinkDns};
 use crate::parse::nsswitch::{self, Nsswitch};
-use crate::parse::resolv_conf::{self, ResolvConf};
-use crate::parse::resolved_conf::{self, Ignored, ResolvedConfFile, ResolvedSettings};
+use crate::parse::resolved_conf::{self, ResolvedConfFile};
+use crate::parse::{hosts, link_state, resolv_conf};
 
 /// Where the files are.
 pub const NSSWITCH_CONF: &str = "/etc/nsswitch.conf";
@@ -21,90 +22,6 @@ pub const RESOLV_CONF: &str = "/etc/resolv.conf";
 pub const HOSTS: &str = "/etc/hosts";
 /// resolved's upstream servers as it writes them for programs that bypass the stub.
 pub const RESOLVED_UPLINK: &str = "/run/systemd/resolve/resolv.conf";
-
-/// The machine's name-resolution configuration, parsed.
-#[derive(Debug, Clone)]
-pub struct System {
-    /// /etc/nsswitch.conf.
-    pub nsswitch: FileState<Nsswitch>,
-    /// /etc/resolv.conf.
-    pub resolv_conf: FileState<ResolvConf>,
-    /// Where /etc/resolv.conf really is, when it is a symbolic link.
-    pub resolv_conf_target: Option<PathBuf>,
-    /// The first lines of /etc/resolv.conf that are comments (who generated it).
-    pub resolv_conf_header: Vec<String>,
-    /// /etc/hosts.
-    pub hosts: FileState<Hosts>,
-    /// The host name (`uname -n`).
-    pub hostname: Option<String>,
-    /// /etc/mdns.allow.
-    pub mdns_allow: MdnsAllow,
-    /// Where glibc would find each NSS module the hosts line names.
-    pub nss_modules: Vec<NssModule>,
-    /// systemd-resolved.
-    pub resolved: Resolved,
-    /// Container signs.
-    pub container: Container,
-}
-
-/// An NSS module named on the hosts line and where its library is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NssModule {
-    /// The source name.
-    pub name: String,
-    /// `libnss_NAME.so.2` as found, or `None`.
-    pub library: Option<PathBuf>,
-    /// True for sources built into the C library (`files`, `dns` since glibc 2.34).
-    pub builtin: bool,
-}
-
-/// systemd-resolved as read from its files.
-#[derive(Debug, Clone, Default)]
-pub struct Resolved {
-    /// A `systemd-resolve` process exists.
-    pub running: bool,
-    /// The merged configuration.
-    pub settings: ResolvedSettings,
-    /// What resolved ignores in each file.
-    pub ignored: Vec<(PathBuf, Ignored)>,
-    /// /run/systemd/resolve/resolv.conf, when present.
-    pub uplink: Option<ResolvConf>,
-    /// Per-link DNS state: from D-Bus when resolved answers there, else from /run.
-    pub links: Vec<Link>,
-    /// Global servers and domains resolved reported over D-Bus (these include settings made
-    /// at run time), when it was asked.
-    pub bus_global: Option<LinkDns>,
-}
-
-impl Resolved {
-    /// True when resolved is running or configured here.
-    #[must_use]
-    pub fn present(&self) -> bool {
-        self.running || !self.settings.files.is_empty() || !self.links.is_empty()
-    }
-}
-
-/// One network link's DNS settings.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Link {
-    /// Interface index.
-    pub ifindex: u32,
-    /// Interface name, when known.
-    pub name: String,
-    /// Its DNS settings.
-    pub dns: LinkDns,
-    /// The state file they came from.
-    pub source: PathBuf,
-}
-
-/// Signs that this is a container.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Container {
-    /// `docker`, `podman`, or another engine name; `None` outside a container.
-    pub engine: Option<String>,
-    /// What showed it.
-    pub evidence: Vec<String>,
-}
 
 /// Reads and parses everything; resolved is asked over D-Bus (through `busctl`, within
 /// `bus_timeout`) when it runs.

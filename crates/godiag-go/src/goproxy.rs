@@ -8,7 +8,7 @@
 pub enum ProxyEntry {
     /// A proxy URL (after `https://` was added to a bare host).
     Url {
-        /// The URL.
+        /// The proxy's base URL; module paths are appended to it escaped.
         url: String,
         /// True when followed by `|`: any error falls through to the next entry; with `,` only
         /// 404 and 410 do.

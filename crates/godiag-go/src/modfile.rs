@@ -29,9 +29,9 @@ pub struct ModFile {
 pub struct Require {
     /// The module path.
     pub path: String,
-    /// The version.
+    /// The required version as written (a semver tag or a pseudo-version).
     pub version: String,
-    /// Its line.
+    /// The 1-based line of the requirement.
     pub line: u32,
 }
 
@@ -46,7 +46,7 @@ pub struct Replace {
     pub new_path: String,
     /// The replacement's version (absent for a directory).
     pub new_version: Option<String>,
-    /// Its line.
+    /// The 1-based line of the `replace`.
     pub line: u32,
 }
 
@@ -63,7 +63,7 @@ impl Replace {
 pub struct Use {
     /// The directory as written.
     pub dir: String,
-    /// Its line.
+    /// The 1-based line of the `use`.
     pub line: u32,
 }
 
@@ -84,9 +84,9 @@ pub struct ModfileError {
 /// Which file is parsed (they accept different directives).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
-    /// go.mod.
+    /// A go.mod: `module`, `require`, `exclude`, `replace`, `retract` and the rest.
     GoMod,
-    /// go.work.
+    /// A go.work: `use`, `replace`, `go` and `toolchain`, but no `module` or `require`.
     GoWork,
 }
 

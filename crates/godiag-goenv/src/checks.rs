@@ -4,22 +4,25 @@
 //! [`crate::registry`], which adds the `go fetch` checks. Those live with the walk they judge,
 //! in `crate::fetch::checks`; nothing here knows about fetching.
 
-mod cache_dirs;
-mod conflicting_values;
-mod go_command_missing;
+mod go_cache_nearly_full;
+mod go_cache_on_network_filesystem;
+mod go_command_not_found;
 mod go_env_disagrees;
+mod go_setting_invalid;
+mod go_variable_conflicting_values;
+mod go_variable_not_seen_everywhere;
+mod gocache_unusable;
 mod goenv_file_line_ignored;
-mod goenv_shadowed;
+mod goenv_shadowed_by_environment;
 mod goflags_invalid;
 mod goinsecure_too_broad;
+mod gomodcache_unusable;
 mod gopath_mode;
 mod goproxy_unusable;
-mod gosumdb_off;
-mod gotoolchain_download;
-mod not_seen_everywhere;
-mod private_patterns;
-mod setting_invalid;
-mod unknown_variable;
+mod gosumdb_off_with_public_source;
+mod gotoolchain_download_required;
+mod private_patterns_inconsistent;
+mod unknown_go_variable;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -50,24 +53,24 @@ pub struct Context {
 
 /// Every check of the domain, in code order.
 pub static ALL: &[&dyn Check<Context>] = &[
-    &goenv_shadowed::GoenvShadowed,
-    &not_seen_everywhere::NotSeenEverywhere,
-    &conflicting_values::ConflictingValues,
+    &goenv_shadowed_by_environment::GoenvShadowed,
+    &go_variable_not_seen_everywhere::NotSeenEverywhere,
+    &go_variable_conflicting_values::ConflictingValues,
     &goflags_invalid::GoflagsInvalid,
     &gopath_mode::GopathMode,
-    &cache_dirs::GocacheUnusable,
-    &cache_dirs::GomodcacheUnusable,
-    &cache_dirs::CacheOnNetworkFs,
-    &cache_dirs::CacheNearlyFull,
+    &gocache_unusable::GocacheUnusable,
+    &gomodcache_unusable::GomodcacheUnusable,
+    &go_cache_on_network_filesystem::CacheOnNetworkFs,
+    &go_cache_nearly_full::CacheNearlyFull,
     &goproxy_unusable::GoproxyUnusable,
-    &gosumdb_off::GosumdbOff,
-    &private_patterns::PrivatePatterns,
-    &unknown_variable::UnknownVariable,
+    &gosumdb_off_with_public_source::GosumdbOff,
+    &private_patterns_inconsistent::PrivatePatterns,
+    &unknown_go_variable::UnknownVariable,
     &goinsecure_too_broad::GoinsecureTooBroad,
-    &gotoolchain_download::GotoolchainDownload,
+    &gotoolchain_download_required::GotoolchainDownload,
     &go_env_disagrees::GoEnvDisagrees,
-    &go_command_missing::GoCommandMissing,
-    &setting_invalid::SettingInvalid,
+    &go_command_not_found::GoCommandMissing,
+    &go_setting_invalid::SettingInvalid,
     &goenv_file_line_ignored::GoenvFileLineIgnored,
 ];
 
@@ -288,6 +291,84 @@ fn writable(host: &dyn Host, path: &Path) -> (bool, bool) {
         current = dir.parent();
     }
     (false, false)
+}
+
+// Shared by the cache checks (GO006–GO009), which ask whether GOCACHE and GOMODCACHE can
+// be used: set, absolute, a writable directory, on a local filesystem, with room to grow.
+//
+// The build cache and the module cache are different things: an unusable GOCACHE breaks
+// builds, tests and vet, but never changes how modules are downloaded (that is GOPROXY and
+// GOMODCACHE). Checklists that say otherwise are wrong, and these findings say so.
+/// GOCACHE and GOMODCACHE, where they are absolute directories.
+fn cache_dirs(context: &Context) -> impl Iterator<Item = (&'static str, &Path)> {
+    ["GOCACHE", "GOMODCACHE"]
+        .into_iter()
+        .map(|name| (name, context.env.value(name)))
+        .filter(|(_, value)| value.starts_with('/'))
+        .map(|(name, value)| (name, Path::new(value)))
+}
+
+/// Why an absolute cache path cannot be used, worded as the go command's mkdir error.
+fn directory_problem(context: &Context, value: &str) -> Option<String> {
+    let path = Path::new(value);
+    if let Ok(meta) = context.host.metadata(path)
+        && !meta.is_dir
+    {
+        return Some(format!("mkdir {value}: not a directory"));
+    }
+    let existing = path
+        .ancestors()
+        .find(|dir| context.host.metadata(dir).is_ok())?;
+    let first_mkdir = if existing == path {
+        format!("{value}/00")
+    } else {
+        value.to_owned()
+    };
+    if let Ok(usage) = context.host.fs_usage(existing)
+        && usage.read_only
+    {
+        return Some(format!("mkdir {first_mkdir}: read-only file system"));
+    }
+    let (ok, exists) = writable(context.host.as_ref(), path);
+    if ok {
+        return None;
+    }
+    Some(if exists {
+        format!("mkdir {value}/00: permission denied")
+    } else {
+        format!("mkdir {value}: permission denied")
+    })
+}
+
+fn cache_fix(context: &Context, name: &str, value: &str) -> String {
+    let default_rel = if name == "GOCACHE" {
+        ".cache/go-build"
+    } else {
+        "go/pkg/mod"
+    };
+    match context
+        .env
+        .os_env
+        .get("HOME")
+        .filter(|home| !home.is_empty())
+    {
+        Some(home) if value.starts_with('/') => format!(
+            "sudo chown -R \"$(id -u):$(id -g)\" {value}   # or use a directory you own:\n\
+             go env -w {name}={home}/{default_rel}"
+        ),
+        Some(home) => {
+            format!("go env -u {name} && unset {name}   # the default is {home}/{default_rel}")
+        }
+        // Without HOME there is no go env file to write, so only the OS environment can help.
+        None => format!(
+            "export HOME=/home/$(id -un)   # or give an absolute directory: export {name}=/var/cache/{}",
+            if name == "GOCACHE" {
+                "go-build"
+            } else {
+                "go-mod"
+            }
+        ),
+    }
 }
 
 #[cfg(test)]

@@ -50,7 +50,7 @@ pub struct ExportedIn {
 /// One variable of `go env`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Var {
-    /// Its name.
+    /// The variable's name, e.g. `GOPROXY`.
     pub name: String,
     /// The value as `go env` prints it; `None` when unknown.
     pub value: Option<String>,

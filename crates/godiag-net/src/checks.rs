@@ -3,11 +3,12 @@
 //! The registry ([`ALL`]) owns dispatch; `godiag explain` and SARIF read [`registry`].
 
 mod accept_queue_full;
-mod connection_fails;
-mod container_loopback;
-mod firewall_blocks;
-mod firewall_unknown;
-mod firewalld_drift;
+mod connection_fails_despite_listener;
+mod container_loopback_listener;
+mod firewall_blocks_lan;
+mod firewall_blocks_loopback;
+mod firewall_verdict_unknown;
+mod firewalld_runtime_permanent_drift;
 mod ipv4_clients_refused;
 mod listener_owner_hidden;
 mod localhost_misses_listener;
@@ -15,10 +16,14 @@ mod localhost_split_servers;
 mod loopback_only_listener;
 mod nothing_listening;
 mod tls_on_port;
-mod wsl;
+mod wsl_ipv4_relay_missing;
+mod wsl_lan_needs_forwarding;
+mod wsl_listener_not_relayed;
+mod wsl_mirrored_ipv6_loopback;
+mod wsl_portproxy_conflict;
 
 use std::fmt::Write as _;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 
 use godiag_core::check::{Check, CheckMeta};
@@ -27,9 +32,11 @@ use godiag_core::host::Host;
 
 use crate::bind;
 use crate::environment::{Environment, Wsl};
-use crate::firewall::{FirewallState, SourceVerdict};
+use crate::firewall::eval::Verdict;
+use crate::firewall::{FirewallState, Origin, SourceVerdict, fix};
 use crate::listeners::SocketTable;
-use crate::model::{ConnectOutcome, InterfaceAddress, Listener, Probe};
+use crate::model::{ConnectOutcome, Family, InterfaceAddress, Listener, Probe};
+use godiag_core::finding::{Finding, Fix, Severity};
 
 /// Everything the checks look at, computed once.
 pub struct Context {
@@ -184,18 +191,18 @@ pub static ALL: &[&dyn Check<Context>] = &[
     &localhost_split_servers::LocalhostSplitServers,
     &accept_queue_full::AcceptQueueFull,
     &listener_owner_hidden::ListenerOwnerHidden,
-    &connection_fails::ConnectionFails,
+    &connection_fails_despite_listener::ConnectionFails,
     &tls_on_port::TlsOnPort,
-    &firewall_blocks::FirewallBlocksLan,
-    &firewall_blocks::FirewallBlocksLoopback,
-    &firewall_unknown::FirewallUnknown,
-    &firewalld_drift::FirewalldDrift,
-    &wsl::WslIpv4RelayMissing,
-    &wsl::WslListenerNotRelayed,
-    &wsl::WslLanAccess,
-    &wsl::WslMirroredIpv6Loopback,
-    &wsl::WslPortproxyConflict,
-    &container_loopback::ContainerLoopbackListener,
+    &firewall_blocks_lan::FirewallBlocksLan,
+    &firewall_blocks_loopback::FirewallBlocksLoopback,
+    &firewall_verdict_unknown::FirewallUnknown,
+    &firewalld_runtime_permanent_drift::FirewalldDrift,
+    &wsl_ipv4_relay_missing::WslIpv4RelayMissing,
+    &wsl_listener_not_relayed::WslListenerNotRelayed,
+    &wsl_lan_needs_forwarding::WslLanAccess,
+    &wsl_mirrored_ipv6_loopback::WslMirroredIpv6Loopback,
+    &wsl_portproxy_conflict::WslPortproxyConflict,
+    &container_loopback_listener::ContainerLoopbackListener,
 ];
 
 /// The registry entries of every check, in code order.
@@ -278,4 +285,242 @@ fn dual_stack_fix(port: u16) -> String {
         "Listen on every address, IPv4 and IPv6: `http.ListenAndServe(\":{port}\", handler)` \
          (one dual-stack socket, `net.Listen(\"tcp\", \":{port}\")`)"
     )
+}
+
+// Shared by the WSL checks (NET014–NET018): how WSL2 carries connections between Windows
+// and the distribution.
+//
+// NAT mode: the `localhost` helper in the VM dumps LISTEN sockets every second and
+// `wslrelay.exe` binds Windows `127.0.0.1:PORT` for `AF_INET` listeners on 0.0.0.0 or
+// 127.0.0.1 and `[::1]:PORT` for `AF_INET6` listeners on `::` or `::1`; other addresses are
+// never relayed (`microsoft/WSL` `src/windows/wslrelay/localhost.cpp`, issues 4851 and
+// 10206). Mirrored mode shares 127.0.0.1 but not `::1` (issue 11034), and LAN traffic
+// passes the Hyper-V firewall.
+/// The Windows loopback family wslrelay gives a listener, if it relays it.
+fn relayed_as(listener: &Listener) -> Option<Family> {
+    match listener.address {
+        IpAddr::V4(v4) if v4.is_unspecified() || v4 == Ipv4Addr::LOCALHOST => Some(Family::Ipv4),
+        IpAddr::V6(v6) if v6.is_unspecified() || v6.is_loopback() => Some(Family::Ipv6),
+        _ => None,
+    }
+}
+
+/// How godiag learned the WSL networking mode, as evidence.
+fn mode_evidence(wsl: &Wsl) -> Evidence {
+    let text = match wsl.mode_source.as_str() {
+        "wslinfo" => format!("wslinfo --networking-mode  →  {}", wsl.networking_mode),
+        ".wslconfig" => format!(
+            "{}: networkingMode={}",
+            wsl.wslconfig
+                .as_ref()
+                .map_or_else(String::new, |p| p.display().to_string()),
+            wsl.networking_mode
+        ),
+        source => format!("networking mode {} ({source})", wsl.networking_mode),
+    };
+    Evidence::command(text)
+}
+
+// Shared by NET010 and NET011: the packet filter drops or rejects connections the bind
+// would take.
+
+/// Why the filter's verdict for these clients says nothing: the rules were not read, no
+/// source of theirs exists here, every verdict is unknown (NET012), or the server listens
+/// on none of the addresses they connect to, so what the filter does to them changes nothing.
+/// With nothing listening the verdict is still judged: it is what a server started here meets.
+fn nothing_to_judge(context: &Context, origins: &[Origin]) -> Option<String> {
+    if let Some(reason) = context.no_firewall() {
+        return Some(reason);
+    }
+    let who = if origins.contains(&Origin::Loopback) {
+        "loopback"
+    } else {
+        "LAN"
+    };
+    let verdicts: Vec<&SourceVerdict> = context
+        .verdicts
+        .iter()
+        .filter(|v| origins.contains(&v.from))
+        .collect();
+    if verdicts.is_empty() {
+        return Some(format!("this machine has no {who} address to judge"));
+    }
+    if verdicts.iter().all(|v| v.verdict == Verdict::Unknown) {
+        return Some(format!(
+            "the firewall's verdict for {who} clients is unknown (NET012 says why)"
+        ));
+    }
+    let served = verdicts.iter().any(|v| {
+        v.verdict != Verdict::Unknown && context.accepting(v.destination_address).is_some()
+    });
+    (!context.listeners.is_empty() && !served)
+        .then(|| format!("the server listens on no address {who} clients connect to"))
+}
+
+fn blocked(context: &Context, meta: &CheckMeta, origins: &[Origin]) -> Vec<Finding> {
+    let Some(state) = &context.firewall else {
+        return Vec::new();
+    };
+    let hits: Vec<&SourceVerdict> = context
+        .verdicts
+        .iter()
+        .filter(|v| origins.contains(&v.from))
+        .filter(|v| matches!(v.verdict, Verdict::Drop | Verdict::Reject))
+        .filter(|v| context.accepting(v.destination_address).is_some())
+        .collect();
+    if context.listeners.is_empty() {
+        return latent(context, state, meta, origins);
+    }
+    let Some(first) = hits.first() else {
+        return passed(context, meta, origins);
+    };
+    let port = context.port;
+    let client_sees = |v: &SourceVerdict| match v.outcome {
+        Some(outcome) => format!("{outcome}"),
+        None => "an error".to_owned(),
+    };
+    let targets = hits
+        .iter()
+        .map(|v| {
+            format!(
+                "{} from {} ({})",
+                std::net::SocketAddr::new(v.destination_address, port),
+                v.source_address,
+                client_sees(v)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let who = match first.from {
+        Origin::Loopback => "Programs on this machine",
+        Origin::Lan => "Other machines on the LAN",
+        Origin::WslHost => "The Windows host",
+    };
+    let mut finding = Finding::new(
+        meta,
+        format!(
+            "The firewall {}s TCP port {port}: {}",
+            first.verdict.as_str(),
+            first.rule.as_deref().unwrap_or("a rule")
+        ),
+        format!(
+            "{who} cannot connect although the server listens: {targets}. A drop makes clients \
+             hang until they time out; a reject makes them fail at once (\"connection refused\" \
+             for a TCP reset, \"No route to host\" or \"Permission denied\" for ICMP \
+             admin-prohibited). The {} backend manages these rules.",
+            serde_json::to_value(state.backend)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default()
+        ),
+    )
+    .subject(format!("port {port}"));
+    for verdict in &hits {
+        finding = finding.evidence(Evidence::command(format!(
+            "{}  →  {} {} from {} on {}: {}{}",
+            state.sources.join(", "),
+            verdict.family.as_str(),
+            std::net::SocketAddr::new(verdict.destination_address, port),
+            verdict.source_address,
+            verdict.interface,
+            verdict.verdict.as_str(),
+            verdict
+                .rule
+                .as_deref()
+                .map(|rule| format!(" by {rule}"))
+                .unwrap_or_default()
+        )));
+    }
+    if let Some(listener) = context.accepting(first.destination_address) {
+        finding = finding.evidence(listener_evidence(listener));
+    }
+    let mut commands: Vec<String> = hits
+        .iter()
+        .map(|v| fix::open_port(state, &v.decision, port))
+        .filter(|command| !command.is_empty())
+        .collect();
+    commands.dedup();
+    vec![finding.fix(Fix::command(commands.join("\n")))]
+}
+
+/// The passing finding, with the verdicts that let the clients in, so `-v` says which rule
+/// did.
+fn passed(context: &Context, meta: &CheckMeta, origins: &[Origin]) -> Vec<Finding> {
+    let mut ok = Finding::ok(meta).subject(format!("port {}", context.port));
+    for verdict in context
+        .verdicts
+        .iter()
+        .filter(|v| origins.contains(&v.from) && v.verdict == Verdict::Accept)
+    {
+        ok = ok.evidence(verdict_evidence(verdict, context.port));
+    }
+    vec![ok]
+}
+
+fn verdict_evidence(verdict: &SourceVerdict, port: u16) -> Evidence {
+    Evidence::command(format!(
+        "{} {} from {} on {}: {}{}",
+        verdict.family.as_str(),
+        std::net::SocketAddr::new(verdict.destination_address, port),
+        verdict.source_address,
+        verdict.interface,
+        verdict.verdict.as_str(),
+        verdict.rule.as_deref().map_or_else(
+            || " (no rule filters it)".to_owned(),
+            |rule| format!(" by {rule}")
+        )
+    ))
+}
+
+/// Nothing listens yet, but the rules already decide what a server started on the port
+/// meets: a block is a warning (it will break once the server runs), an open path a pass.
+fn latent(
+    context: &Context,
+    state: &FirewallState,
+    meta: &CheckMeta,
+    origins: &[Origin],
+) -> Vec<Finding> {
+    let blocks: Vec<&SourceVerdict> = context
+        .verdicts
+        .iter()
+        .filter(|v| origins.contains(&v.from))
+        .filter(|v| matches!(v.verdict, Verdict::Drop | Verdict::Reject))
+        .collect();
+    let Some(first) = blocks.first() else {
+        return passed(context, meta, origins);
+    };
+    let port = context.port;
+    let who = match first.from {
+        Origin::Loopback => "programs on this machine",
+        Origin::Lan => "other machines on the LAN",
+        Origin::WslHost => "the Windows host",
+    };
+    let mut finding = Finding::new(
+        meta,
+        format!(
+            "The firewall {}s TCP port {port}: {}",
+            first.verdict.as_str(),
+            first.rule.as_deref().unwrap_or("a rule")
+        ),
+        format!(
+            "Nothing listens on port {port} yet, but once a server does, {who} cannot reach it: \
+             the rules {} these connections before any server sees them.",
+            first.verdict.as_str()
+        ),
+    )
+    .severity(Severity::Warning)
+    .subject(format!("port {port}"));
+    for verdict in &blocks {
+        finding = finding.evidence(verdict_evidence(verdict, port));
+    }
+    let mut commands: Vec<String> = blocks
+        .iter()
+        .map(|v| fix::open_port(state, &v.decision, port))
+        .filter(|command| !command.is_empty())
+        .collect();
+    commands.dedup();
+    if commands.is_empty() {
+        return vec![finding];
+    }
+    vec![finding.fix(Fix::command(commands.join("\n")))]
 }

@@ -41,9 +41,10 @@ pub enum Backend {
     Nftables,
     /// iptables rules (legacy, or iptables-nft).
     Iptables,
-    /// firewalld.
+    /// firewalld manages the rules; [`firewalld`] explains a verdict by zone, runtime and
+    /// permanent.
     Firewalld,
-    /// ufw.
+    /// ufw manages the rules; [`ufw`] explains a verdict as the `ufw allow` rule behind it.
     Ufw,
     /// No rules that filter inbound packets.
     None,
@@ -277,7 +278,7 @@ pub enum Origin {
 pub struct SourceVerdict {
     /// Where the connection comes from.
     pub from: Origin,
-    /// Its family.
+    /// The address family of the connection, which picks the IPv4 or IPv6 rules.
     pub family: Family,
     /// The interface it arrives on.
     pub interface: String,
@@ -304,9 +305,9 @@ pub struct SourceVerdict {
 /// A source to evaluate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Source {
-    /// Where from.
+    /// Which kind of client this is: loopback, the LAN or the WSL2 Windows host.
     pub from: Origin,
-    /// The packet.
+    /// The connection attempt that is run through the rules.
     pub packet: Packet,
 }
 

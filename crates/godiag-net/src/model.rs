@@ -269,7 +269,7 @@ pub struct Probe {
 pub struct InterfaceAddress {
     /// Interface name.
     pub interface: String,
-    /// The address.
+    /// The address assigned to the interface.
     pub address: IpAddr,
     /// Prefix length.
     pub prefix: u8,

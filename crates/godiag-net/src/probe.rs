@@ -19,7 +19,7 @@ pub const PROBE_TIMEOUT: Duration = Duration::from_millis(1500);
 /// An address to probe and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
-    /// The address.
+    /// The address connected to; the port is the one asked about.
     pub address: IpAddr,
     /// `loopback`, `localhost`, `interface eth0`.
     pub reached_as: Vec<String>,

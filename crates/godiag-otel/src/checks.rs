@@ -4,24 +4,23 @@
 
 mod batch_placement;
 mod batch_settings;
+mod collector_config_unreadable;
+mod collector_structure_invalid;
 mod component_removed;
 mod component_setting_invalid;
 mod component_type_unknown;
 mod component_undefined;
 mod component_unused;
-mod config_unreadable;
-mod duration_unit;
-mod endpoints;
+mod duration_without_unit;
 mod env_var_syntax;
 mod env_var_unset;
 mod extension_not_enabled;
-mod memory_limiter_order;
+mod memory_limiter_not_first;
 mod memory_limiter_settings;
 mod otlp_endpoint_mismatch;
 mod pipeline_invalid;
 mod receiver_exposed;
 mod signal_unsupported;
-mod structure_invalid;
 mod tls_insecure_remote;
 
 use std::path::PathBuf;
@@ -83,7 +82,7 @@ impl Source {
 pub struct Unreadable {
     /// Index of the file.
     pub file: u16,
-    /// Why.
+    /// Why the file could not be used: it could not be read, or it is not YAML.
     pub problem: FileProblem,
 }
 
@@ -118,8 +117,8 @@ pub struct Context {
 
 /// Every check of the domain, in code order.
 pub static ALL: &[&dyn Check<Context>] = &[
-    &config_unreadable::ConfigUnreadable,
-    &structure_invalid::StructureInvalid,
+    &collector_config_unreadable::ConfigUnreadable,
+    &collector_structure_invalid::StructureInvalid,
     &component_setting_invalid::ComponentSettingInvalid,
     &component_undefined::ComponentUndefined,
     &component_unused::ComponentUnused,
@@ -128,11 +127,11 @@ pub static ALL: &[&dyn Check<Context>] = &[
     &component_removed::ComponentRemoved,
     &pipeline_invalid::PipelineInvalid,
     &signal_unsupported::SignalUnsupported,
-    &memory_limiter_order::MemoryLimiterOrder,
+    &memory_limiter_not_first::MemoryLimiterOrder,
     &batch_placement::BatchPlacement,
     &memory_limiter_settings::MemoryLimiterSettings,
     &batch_settings::BatchSettings,
-    &duration_unit::DurationUnit,
+    &duration_without_unit::DurationUnit,
     &receiver_exposed::ReceiverExposed,
     &tls_insecure_remote::TlsInsecureRemote,
     &otlp_endpoint_mismatch::OtlpEndpointMismatch,

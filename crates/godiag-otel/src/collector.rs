@@ -46,11 +46,11 @@ pub struct Pipeline {
     pub signal: String,
     /// Where the ID key is.
     pub key_pos: Pos,
-    /// Its receivers.
+    /// The pipeline's `receivers`, in order.
     pub receivers: Vec<Ref>,
     /// Its processors, in order.
     pub processors: Vec<Ref>,
-    /// Its exporters.
+    /// The pipeline's `exporters`, in order.
     pub exporters: Vec<Ref>,
 }
 
@@ -69,11 +69,11 @@ impl Pipeline {
 /// The three lists of a pipeline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
-    /// `receivers`.
+    /// The pipeline's `receivers` list.
     Receivers,
-    /// `processors`.
+    /// The pipeline's `processors` list, whose order is the order data passes through.
     Processors,
-    /// `exporters`.
+    /// The pipeline's `exporters` list.
     Exporters,
 }
 
@@ -111,7 +111,8 @@ pub struct Collector {
     pub components: Vec<Component>,
     /// Every pipeline.
     pub pipelines: Vec<Pipeline>,
-    /// `service.extensions`.
+    /// The extensions `service.extensions` enables; a defined extension not listed there
+    /// never runs.
     pub service_extensions: Vec<Ref>,
 }
 

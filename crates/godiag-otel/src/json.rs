@@ -18,7 +18,7 @@ const MAX_DEPTH: usize = 10_000;
 /// A JSON value.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
-    /// `null`.
+    /// `null`, kept apart from a missing key.
     Null,
     /// `true` or `false`.
     Bool(bool),
@@ -26,7 +26,7 @@ pub enum Value {
     Number(String),
     /// A string, decoded.
     String(String),
-    /// An array.
+    /// An array, elements in document order.
     Array(Vec<Node>),
     /// An object, members in document order (duplicates kept).
     Object(Vec<Member>),
@@ -35,7 +35,7 @@ pub enum Value {
 /// A value with where it starts and ends.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
-    /// The value.
+    /// The decoded value; its children are nodes with their own positions.
     pub value: Value,
     /// Where it starts.
     pub pos: Pos,
@@ -52,7 +52,7 @@ pub struct Member {
     pub key_pos: Pos,
     /// Where the key ends (after its closing quote).
     pub key_end: Pos,
-    /// The value.
+    /// The member's value, with its own position.
     pub value: Node,
 }
 

@@ -10,6 +10,7 @@ pub mod checks;
 pub mod collector;
 pub mod components;
 pub mod domain;
+mod endpoints;
 pub mod envvar;
 pub mod json;
 pub mod read_error;

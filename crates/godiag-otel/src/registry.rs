@@ -14,15 +14,16 @@ use std::str::FromStr;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
-    /// `receivers`.
+    /// A receiver, defined under `receivers:`.
     Receiver,
-    /// `processors`.
+    /// A processor, defined under `processors:`.
     Processor,
-    /// `exporters`.
+    /// An exporter, defined under `exporters:`.
     Exporter,
-    /// `connectors`.
+    /// A connector, defined under `connectors:`: an exporter of one pipeline and a receiver
+    /// of another.
     Connector,
-    /// `extensions`.
+    /// An extension, defined under `extensions:` and enabled in `service.extensions`.
     Extension,
 }
 
@@ -66,9 +67,9 @@ impl Kind {
 pub struct Version {
     /// Major (0 for every Collector release so far).
     pub major: u32,
-    /// Minor.
+    /// The minor version: the number that changes with every Collector release.
     pub minor: u32,
-    /// Patch.
+    /// The patch version of a bug-fix release.
     pub patch: u32,
 }
 
@@ -151,17 +152,17 @@ pub mod signal {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Stability {
-    /// Stable.
+    /// `stable`: configuration and behaviour are covered by compatibility guarantees.
     Stable,
-    /// Beta.
+    /// `beta`: usable, but its configuration may still change between releases.
     Beta,
-    /// Alpha.
+    /// `alpha`: may change or break without notice.
     Alpha,
     /// In development.
     Development,
-    /// Deprecated.
+    /// `deprecated`: still accepted, to be removed in a later release.
     Deprecated,
-    /// Unmaintained.
+    /// `unmaintained`: no code owner; it may be removed.
     Unmaintained,
 }
 
@@ -197,15 +198,15 @@ pub struct Change {
 /// One known component type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ComponentType {
-    /// The kind.
+    /// The section that defines it (`receivers`, `processors`, ...).
     pub kind: Kind,
     /// The type name, e.g. `otlp`.
     pub name: &'static str,
     /// Signals it supports (see [`signal`]).
     pub signals: u8,
-    /// Stability.
+    /// How mature it is, from its `metadata.yaml`.
     pub stability: Stability,
-    /// Distribution.
+    /// Whether otelcol itself ships it or only otelcol-contrib.
     pub distribution: Distribution,
     /// Deprecation, rename or removal.
     pub change: Option<Change>,

@@ -19,13 +19,13 @@ use crate::yaml::{Node, Pos, Value};
 pub enum Ty {
     /// A string.
     Str,
-    /// A bool.
+    /// A YAML boolean.
     Bool,
     /// A signed integer.
     Int,
     /// An unsigned integer.
     Uint,
-    /// A float.
+    /// A floating-point number (`float64`).
     Float,
     /// A `time.Duration`.
     Duration,
@@ -46,9 +46,9 @@ pub enum Ty {
 /// One key of a struct.
 #[derive(Debug, Clone, Copy)]
 pub struct Field {
-    /// The key.
+    /// The key as written in the YAML (the `mapstructure` tag).
     pub name: &'static str,
-    /// Its type.
+    /// What the key accepts.
     pub ty: Ty,
 }
 
@@ -75,7 +75,7 @@ pub enum ProblemKind {
     },
     /// A value the field does not accept.
     BadValue {
-        /// Why.
+        /// What is wrong with the value, worded for the finding.
         message: String,
     },
 }
@@ -83,11 +83,11 @@ pub enum ProblemKind {
 /// One problem, at the node it is about.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Problem {
-    /// Where.
+    /// Where the offending node starts.
     pub pos: Pos,
     /// The dotted path of the setting, e.g. `sending_queue.queue_size`.
     pub path: String,
-    /// What.
+    /// What is wrong there.
     pub kind: ProblemKind,
 }
 

@@ -48,7 +48,7 @@ pub enum Value {
 /// A value with where it starts and ends.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
-    /// The value.
+    /// The decoded value; its children are nodes with their own positions.
     pub value: Value,
     /// Where the node starts.
     pub pos: Pos,
@@ -67,7 +67,7 @@ pub struct Entry {
     pub key_pos: Pos,
     /// Where the key ends (exclusive).
     pub key_end: Pos,
-    /// The value.
+    /// The entry's value, with its own position.
     pub value: Node,
 }
 
@@ -86,7 +86,7 @@ pub enum YamlError {
     /// A mapping defines the same key twice.
     #[error("mapping key \"{key}\" already defined at line {first_line}")]
     DuplicateKey {
-        /// The key.
+        /// The key defined twice, as written.
         key: String,
         /// The second definition.
         pos: Pos,

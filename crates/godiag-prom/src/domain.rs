@@ -8,43 +8,19 @@ use std::time::{Duration, Instant};
 
 use godiag_core::finding::Finding;
 use godiag_core::runner::{self, Task, TaskOutput, duration_ms};
-use serde::Serialize;
 use serde_json::{Value, json};
+
+// The options and the scrape record are what the checks read too, so they live in the model
+// (below both); their old paths stay valid.
+pub use crate::model::{
+    DEFAULT_MAX_LABEL_VALUES, DEFAULT_MAX_SERIES_PER_FAMILY, Options, ScrapeInfo,
+};
 
 use crate::analysis;
 use crate::checks::{self, Context};
 use crate::model::Format;
 use crate::parse::{self, format_from_content_type, sniff_format};
 use crate::scrape;
-
-/// Default `--max-series-per-family`.
-pub const DEFAULT_MAX_SERIES_PER_FAMILY: u64 = 1000;
-/// Default `--max-label-values`.
-pub const DEFAULT_MAX_LABEL_VALUES: u64 = 100;
-
-/// How to check.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Options {
-    /// Every family must start with this (`--require-prefix`).
-    pub require_prefix: Option<String>,
-    /// More series than this in one family is a finding (PROM108).
-    pub max_series_per_family: u64,
-    /// More distinct values than this for one label of one family is a finding (PROM109).
-    pub max_label_values: u64,
-    /// The format to parse; detected when `None`.
-    pub input_format: Option<Format>,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Self {
-            require_prefix: None,
-            max_series_per_family: DEFAULT_MAX_SERIES_PER_FAMILY,
-            max_label_values: DEFAULT_MAX_LABEL_VALUES,
-            input_format: None,
-        }
-    }
-}
 
 /// Where the exposition comes from.
 pub enum Input {
@@ -59,25 +35,6 @@ pub enum Input {
     },
     /// A URL to scrape.
     Url(String),
-}
-
-/// The HTTP exchange of a URL input.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ScrapeInfo {
-    /// The URL.
-    pub url: String,
-    /// The `Accept` header sent.
-    pub accept: &'static str,
-    /// HTTP status, when a response came.
-    pub status: Option<u16>,
-    /// The `Content-Type` header, if any.
-    pub content_type: Option<String>,
-    /// Time to the response headers, or to the failure.
-    pub duration_ms: u64,
-    /// The time the whole exchange was allowed (the deadline).
-    pub timeout_ms: u64,
-    /// Why there was no usable response.
-    pub error: Option<String>,
 }
 
 /// What the domain produced.

@@ -3,6 +3,9 @@
 //! The parsers keep one [`Family`] per name (the table is small: one entry per family, not
 //! per series) and hand each sample to a [`Visitor`] as it is read, so nothing holds the
 //! whole exposition.
+//!
+//! The command's [`Options`] and the record of a scrape ([`ScrapeInfo`]) are here too: both
+//! the domain runner and the checks read them.
 
 use std::borrow::Cow;
 
@@ -12,15 +15,15 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MetricType {
-    /// `counter`.
+    /// `counter`: a value that only goes up (or resets to 0).
     Counter,
-    /// `gauge`.
+    /// `gauge`: a value that goes up and down.
     Gauge,
-    /// `summary`.
+    /// `summary`: quantiles, `_sum` and `_count`.
     Summary,
     /// `untyped` (text format) or `unknown` (OpenMetrics), and families without a TYPE line.
     Untyped,
-    /// `histogram`.
+    /// `histogram`: cumulative `_bucket`s, `_sum` and `_count`.
     Histogram,
     /// `gauge_histogram` (text) or `gaugehistogram` (OpenMetrics).
     GaugeHistogram,
@@ -132,7 +135,7 @@ pub struct Sample<'a> {
     pub labels: &'a [Label<'a>],
     /// The role of the sample in its family.
     pub role: SampleRole,
-    /// The value.
+    /// The sample's value (`NaN` and `±Inf` included).
     pub value: f64,
     /// The 1-based line number.
     pub line: u32,
@@ -142,4 +145,52 @@ pub struct Sample<'a> {
 pub trait Visitor {
     /// Called once per sample line, after its family is known.
     fn sample(&mut self, families: &[Family], sample: &Sample<'_>);
+}
+
+/// Default `--max-series-per-family`.
+pub const DEFAULT_MAX_SERIES_PER_FAMILY: u64 = 1000;
+/// Default `--max-label-values`.
+pub const DEFAULT_MAX_LABEL_VALUES: u64 = 100;
+
+/// How to check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// Every family must start with this (`--require-prefix`).
+    pub require_prefix: Option<String>,
+    /// More series than this in one family is a finding (PROM108).
+    pub max_series_per_family: u64,
+    /// More distinct values than this for one label of one family is a finding (PROM109).
+    pub max_label_values: u64,
+    /// The format to parse; detected when `None`.
+    pub input_format: Option<Format>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            require_prefix: None,
+            max_series_per_family: DEFAULT_MAX_SERIES_PER_FAMILY,
+            max_label_values: DEFAULT_MAX_LABEL_VALUES,
+            input_format: None,
+        }
+    }
+}
+
+/// The HTTP exchange of a URL input.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScrapeInfo {
+    /// The URL fetched, as given on the command line.
+    pub url: String,
+    /// The `Accept` header sent.
+    pub accept: &'static str,
+    /// HTTP status, when a response came.
+    pub status: Option<u16>,
+    /// The `Content-Type` header, if any.
+    pub content_type: Option<String>,
+    /// Time to the response headers, or to the failure.
+    pub duration_ms: u64,
+    /// The time the whole exchange was allowed (the deadline).
+    pub timeout_ms: u64,
+    /// Why there was no usable response.
+    pub error: Option<String>,
 }

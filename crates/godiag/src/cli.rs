@@ -153,7 +153,7 @@ pub enum FormatArg {
     Prometheus,
 }
 
-/// The commands.
+/// The subcommands; each variant's doc is its `--help` text.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run every check that applies to this machine.
@@ -199,7 +199,7 @@ pub enum Command {
     },
     /// Print a shell completion script.
     Completions {
-        /// The shell.
+        /// The shell to write the completion script for.
         shell: clap_complete::Shell,
     },
     /// Print the manual page (roff), generated from these definitions.
@@ -270,7 +270,7 @@ pub struct LintArgs {
     /// `remote_sampling.file.default_sampling_probability`).
     #[arg(long, value_name = "P", default_value_t = 0.001)]
     pub default_sampling_probability: f64,
-    /// `--fix`.
+    /// `--fix`, `--unsafe-fixes` and `--yes`.
     #[command(flatten)]
     pub fix: FixArgs,
     /// Which machine.
@@ -327,7 +327,7 @@ pub enum InputFormatArg {
 pub enum GoCommand {
     /// Every `go env` value, where it comes from, and what is wrong with it.
     Env {
-        /// `--fix`.
+        /// `--fix`, `--unsafe-fixes` and `--yes`.
         #[command(flatten)]
         fix: FixArgs,
         /// Which machine.
@@ -364,7 +364,7 @@ pub struct DnsArgs {
     /// Whose lookups to predict: your own program (default) or the go command itself.
     #[arg(long = "for", value_enum, default_value_t = ForArg::Program)]
     pub for_: ForArg,
-    /// `--fix`.
+    /// `--fix`, `--unsafe-fixes` and `--yes`.
     #[command(flatten)]
     pub fix: FixArgs,
     /// Which machine.

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
 use clap::CommandFactory;
-use godiag_core::check::{CheckMeta, core_checks};
+use godiag_core::check::CheckMeta;
 use godiag_core::edit::{self, Applied};
 use godiag_core::finding::{Fix, Severity};
 use godiag_core::host::{FixtureHost, Host, RealHost};
@@ -76,7 +76,7 @@ pub fn run_command(args: &Args) -> anyhow::Result<ExitStatus> {
 /// Every check code godiag knows, for `explain` and SARIF rules.
 #[must_use]
 pub(crate) fn registry() -> Vec<CheckMeta> {
-    let mut all = core_checks::ALL.to_vec();
+    let mut all = godiag_core::checks::ALL.to_vec();
     all.extend(godiag_goenv::registry());
     all.extend(godiag_net::checks::registry());
     all.extend(godiag_otel::checks::registry());
@@ -248,53 +248,4 @@ fn explain(code: Option<&str>, list: bool, global: &GlobalArgs) -> anyhow::Resul
 }
 
 #[cfg(test)]
-mod tests {
-    use std::collections::BTreeSet;
-
-    use super::registry;
-
-    /// One rule for every domain's registry: unique codes with their domain's prefix,
-    /// kebab-case slugs, and a page with the fixed headings (STYLE.md, "Docs per check").
-    #[test]
-    fn every_code_is_unique_prefixed_and_documented() {
-        let mut seen = BTreeSet::new();
-        for meta in registry() {
-            assert!(
-                meta.code.starts_with(meta.domain.code_prefix()),
-                "{} is not a {:?} code",
-                meta.code,
-                meta.domain
-            );
-            assert!(seen.insert(meta.code), "duplicate code {}", meta.code);
-            assert!(
-                meta.slug
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
-                "slug {} is not kebab-case",
-                meta.slug
-            );
-            assert!(
-                meta.doc
-                    .starts_with(&format!("# {} {}", meta.code, meta.slug)),
-                "the page of {} must start with `# {} {}`",
-                meta.code,
-                meta.code,
-                meta.slug
-            );
-            for heading in [
-                "## What it checks",
-                "## Why it matters",
-                "## How to verify by hand",
-                "## Fix",
-                "## Example",
-                "## References",
-            ] {
-                assert!(
-                    meta.doc.contains(heading),
-                    "the page of {} lacks {heading}",
-                    meta.code
-                );
-            }
-        }
-    }
-}
+mod tests;

@@ -10,8 +10,8 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use super::Options;
-use crate::check::Domain;
 use crate::finding::{EvidenceKind, Finding, FixKind, Location, Severity};
+use crate::meta::Domain;
 use crate::report::{Report, Summary};
 use crate::text::{escape_controls, wrap};
 

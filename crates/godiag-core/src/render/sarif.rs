@@ -10,8 +10,8 @@ use std::io::{self, Write};
 use serde_json::{Value, json};
 
 use super::Options;
-use crate::check::CheckMeta;
 use crate::finding::{Finding, Severity};
+use crate::meta::CheckMeta;
 use crate::report::Report;
 
 /// The SARIF version written.

@@ -42,7 +42,7 @@ pub fn json(context: &Context) -> Value {
         "resolved": resolved(context),
         "container": container(context),
         "paths": context.paths,
-        "verdict": crate::checks::verdict::verdict(context),
+        "verdict": crate::verdict::verdict(context),
     })
 }
 
@@ -178,7 +178,7 @@ fn resolved(context: &Context) -> Value {
         .iter()
         .chain(&context.prediction.go_dns.servers)
         .any(|server| {
-            crate::checks::STUB_ADDRESSES
+            crate::model::system::STUB_ADDRESSES
                 .iter()
                 .any(|stub| server.starts_with(&format!("{stub}:")))
         });

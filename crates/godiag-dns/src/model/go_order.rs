@@ -89,9 +89,9 @@ pub struct GoRuntime {
     pub godebug: Option<String>,
     /// `$LOCALDOMAIN`, when set (even empty).
     pub localdomain: Option<String>,
-    /// `$RES_OPTIONS`.
+    /// `$RES_OPTIONS`, when set; a non-empty value makes Go hand lookups to cgo (net/conf.go).
     pub res_options: Option<String>,
-    /// `$HOSTALIASES`.
+    /// `$HOSTALIASES`, when set; a non-empty value makes Go hand lookups to cgo (net/conf.go).
     pub hostaliases: Option<String>,
     /// `$ASR_CONFIG` (OpenBSD).
     pub asr_config: Option<String>,
@@ -129,7 +129,7 @@ pub enum FileState<T> {
 /// Whether /etc/mdns.allow exists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MdnsAllow {
-    /// It exists.
+    /// The file exists: Go then leaves lookups through an `mdns` source to cgo (net/conf.go).
     Exists,
     /// It does not.
     Missing,

@@ -6,8 +6,8 @@ use serde::Serialize;
 use super::go_order::{self, Decision, FileState, GoConf, GoRuntime, GoSystem, Order};
 use super::names::{self, NoQuery};
 use super::program::Program;
+use crate::model::system::System;
 use crate::parse::resolv_conf::{GlibcResolv, GoResolv, glibc_options};
-use crate::read::System;
 
 /// Go's defaults when resolv.conf lists no usable nameserver (`net/dnsconfig.go` `defaultNS`).
 pub const GO_DEFAULT_SERVERS: [&str; 2] = ["127.0.0.1:53", "[::1]:53"];
@@ -40,7 +40,7 @@ pub struct GoDns {
     pub default_servers: bool,
     /// The search list.
     pub search: Vec<String>,
-    /// `ndots`.
+    /// `ndots` from resolv.conf as Go reads it (default 1, capped at 15).
     pub ndots: u32,
     /// Seconds per try.
     pub timeout_s: u32,
@@ -61,7 +61,7 @@ pub struct GlibcDns {
     pub servers: Vec<String>,
     /// Search list.
     pub search: Vec<String>,
-    /// `ndots`.
+    /// `ndots` from resolv.conf as glibc reads it (default 1, capped at 15).
     pub ndots: i64,
     /// Seconds per try.
     pub timeout_s: i64,

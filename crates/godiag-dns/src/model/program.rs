@@ -12,7 +12,8 @@ use super::go_order::{GoBuild, GoRuntime};
 /// The program whose lookups are predicted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Program {
-    /// Its build.
+    /// How the binary was built (cgo, `netgo`/`netcgo` tags), which picks Go's resolver;
+    /// flattened into the JSON.
     #[serde(flatten)]
     pub build: GoBuild,
     /// What it is, in words (`the go command (go1.27.3)`, `a program built with CGO_ENABLED=1`).

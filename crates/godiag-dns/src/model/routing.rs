@@ -11,8 +11,8 @@
 
 use serde::Serialize;
 
+use crate::model::system::Link;
 use crate::parse::resolved_conf::ResolvedSettings;
-use crate::read::Link;
 
 /// One place resolved can send a query.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

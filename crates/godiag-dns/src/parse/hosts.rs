@@ -36,7 +36,7 @@ pub struct Hosts {
 /// A match of a lookup: the address and the line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HostsMatch {
-    /// The address.
+    /// The address as written in the file (not normalised).
     pub address: String,
     /// The line it came from.
     pub pos: Pos,

@@ -106,9 +106,9 @@ impl Action {
 pub struct ActionItem {
     /// `!` before the status: the action applies to every *other* status.
     pub negate: bool,
-    /// The status.
+    /// The lookup result the item tests (`SUCCESS`, `NOTFOUND`, `UNAVAIL`, `TRYAGAIN`).
     pub status: Status,
-    /// The action.
+    /// What glibc does on that result: `return`, `continue` or `merge`.
     pub action: Action,
     /// Where the item starts.
     pub pos: Pos,
@@ -170,7 +170,7 @@ fn effective_actions(items: &[ActionItem]) -> [Action; 4] {
 /// The hosts line glibc uses.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GlibcHosts {
-    /// Its sources.
+    /// The sources in the order glibc asks them, each with its `[...]` actions.
     pub sources: Vec<GlibcSource>,
     /// Its line; `None` for glibc's built-in default.
     pub line: Option<u32>,
@@ -432,7 +432,7 @@ impl GoCriterion {
 pub struct GoSource {
     /// The name (may contain a tab or other bytes glibc would split on).
     pub name: String,
-    /// Its criteria.
+    /// The `[...]` criteria after the name, as Go parses them (empty when none).
     pub criteria: Vec<GoCriterion>,
     /// Where the name starts.
     pub pos: Pos,

@@ -22,14 +22,14 @@ use super::{Pos, c_atoi, fields_by, go_dtoi, go_fields, go_lines, lines, text, u
 pub struct Nameserver {
     /// The address as written (without port).
     pub address: String,
-    /// Where it is.
+    /// Where the `nameserver` line is, for the finding's location.
     pub pos: Pos,
 }
 
 /// A line the two readers treat differently, or that neither treats as it reads.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Note {
-    /// Where.
+    /// Where the line is, for the finding's location.
     pub pos: Pos,
     /// The line's text.
     pub line: String,

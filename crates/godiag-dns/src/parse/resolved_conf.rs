@@ -19,7 +19,7 @@ use super::{Pos, lines, text};
 pub struct Assignment {
     /// The section without brackets.
     pub section: String,
-    /// The key.
+    /// The key as written before `=` (case-sensitive, as resolved reads it).
     pub key: String,
     /// The value, trimmed.
     pub value: String,
@@ -30,7 +30,7 @@ pub struct Assignment {
 /// Something resolved ignores, with the message it logs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Ignored {
-    /// Where.
+    /// Where the ignored key or section is, for the finding's location.
     pub pos: Pos,
     /// The key or section at fault.
     pub name: String,

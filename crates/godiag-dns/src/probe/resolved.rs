@@ -9,8 +9,8 @@ use godiag_core::host::{CommandLine, Host};
 use serde_json::Value;
 
 use super::PathResult;
+use crate::model::system::Link;
 use crate::parse::link_state::LinkDns;
-use crate::read::Link;
 
 const BUSCTL: &str = "busctl";
 const SERVICE: &str = "org.freedesktop.resolve1";

@@ -5,7 +5,7 @@ use godiag_core::finding::{Finding, Fix, Severity};
 
 use super::{Context, var_evidence, var_location};
 use crate::known::is_go_flag;
-use crate::quoted;
+use crate::quoted::{self, Unterminated};
 
 /// GOFLAGS that the go command refuses to parse.
 pub(crate) struct GoflagsInvalid;
@@ -46,13 +46,39 @@ const NEEDS_VALUE: &[&str] = &[
     "exec",
 ];
 
+/// Why the go command rejects a GOFLAGS value; the message is the go command's own.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum GoflagsError {
+    /// A quote opens a word and never closes.
+    #[error("go: parsing $GOFLAGS: {0}")]
+    Quoting(#[from] Unterminated),
+    /// A word that is not `-flag` or `-flag=value`.
+    #[error("go: parsing $GOFLAGS: non-flag {word:?}")]
+    NonFlag {
+        /// The word as split.
+        word: String,
+    },
+    /// A flag no go command defines: every command stops.
+    #[error("go: parsing $GOFLAGS: unknown flag -{name}")]
+    UnknownFlag {
+        /// The flag without its dashes and value.
+        name: String,
+    },
+    /// A flag that takes a value, given none: only the commands that have it stop.
+    #[error("go: flag needs an argument: -{name} (from $GOFLAGS)")]
+    NeedsArgument {
+        /// The flag without its dashes.
+        name: String,
+    },
+}
+
 /// Returns the go command's error for a GOFLAGS value, if it has one
 /// (`base.InitGOFLAGS` and `SetFromGOFLAGS` in cmd/go/internal/base/goflags.go).
 #[must_use]
-pub(crate) fn goflags_error(value: &str) -> Option<String> {
+pub(crate) fn goflags_error(value: &str) -> Option<GoflagsError> {
     let words = match quoted::split(value) {
         Ok(words) => words,
-        Err(error) => return Some(format!("go: parsing $GOFLAGS: {error}")),
+        Err(error) => return Some(error.into()),
     };
     for word in &words {
         let malformed = !word.starts_with('-')
@@ -62,19 +88,21 @@ pub(crate) fn goflags_error(value: &str) -> Option<String> {
             || word.starts_with("-=")
             || word.starts_with("--=");
         if malformed {
-            return Some(format!("go: parsing $GOFLAGS: non-flag {word:?}"));
+            return Some(GoflagsError::NonFlag { word: word.clone() });
         }
         let name = word.trim_start_matches('-');
         let (name, has_value) = name
             .split_once('=')
             .map_or((name, false), |(name, _)| (name, true));
         if !is_go_flag(name) {
-            return Some(format!("go: parsing $GOFLAGS: unknown flag -{name}"));
+            return Some(GoflagsError::UnknownFlag {
+                name: name.to_owned(),
+            });
         }
         if !has_value && NEEDS_VALUE.contains(&name) {
-            return Some(format!(
-                "go: flag needs an argument: -{name} (from $GOFLAGS)"
-            ));
+            return Some(GoflagsError::NeedsArgument {
+                name: name.to_owned(),
+            });
         }
     }
     None
@@ -97,9 +125,10 @@ impl Check<Context> for GoflagsInvalid {
         let Some(error) = goflags_error(value) else {
             return Vec::new();
         };
+        let only_commands_with_the_flag = matches!(error, GoflagsError::NeedsArgument { .. });
         let mut finding = Finding::new(
             &META,
-            if error.contains("needs an argument") {
+            if only_commands_with_the_flag {
                 "GOFLAGS stops the go commands that take that flag"
             } else {
                 "GOFLAGS stops every go command"
@@ -108,7 +137,7 @@ impl Check<Context> for GoflagsInvalid {
                 "{} exits with:\n{error}\nGOFLAGS is split on spaces, and only a quote at the start \
                  of a word groups it, so a flag value with spaces is written as one quoted word: \
                  go env -w GOFLAGS='\"-ldflags=-s -w\"'.",
-                if error.contains("needs an argument") {
+                if only_commands_with_the_flag {
                     "Every go command that has this flag (build, test, run, list...)"
                 } else {
                     "Every go command except `go env` and `go bug`"
@@ -127,7 +156,7 @@ impl Check<Context> for GoflagsInvalid {
 
 #[cfg(test)]
 mod tests {
-    use super::goflags_error;
+    use super::{GoflagsError, goflags_error};
 
     #[test]
     fn errors_match_the_go_command() {
@@ -151,8 +180,15 @@ mod tests {
             ),
             ("-", Some("go: parsing $GOFLAGS: non-flag \"-\"")),
         ];
+        assert_eq!(
+            goflags_error("-v -o"),
+            Some(GoflagsError::NeedsArgument {
+                name: "o".to_owned()
+            })
+        );
         for (value, expected) in cases {
-            assert_eq!(goflags_error(value).as_deref(), expected, "{value}");
+            let message = goflags_error(value).map(|error| error.to_string());
+            assert_eq!(message.as_deref(), expected, "{value}");
         }
     }
 }

@@ -6,16 +6,16 @@
 //! the environment or make requests: [`super::run`] does both, then runs them.
 
 mod checksum_mismatch;
-mod fetch_fails;
 mod git_credentials_missing;
 mod git_unusable;
 mod git_url_rewritten;
 mod goproxy_not_found_everywhere;
-mod goproxy_separator;
+mod goproxy_separator_mismatch;
 mod module_cache_entry_corrupt;
+mod module_fetch_fails;
 mod plain_http_needs_goinsecure;
-mod private_module_to_proxy;
-mod private_module_to_sumdb;
+mod private_module_checked_in_sumdb;
+mod private_module_sent_to_public_proxy;
 mod proxy_not_consulted;
 mod tls_unknown_authority;
 
@@ -95,10 +95,10 @@ impl FetchContext {
 
 /// The checks of `godiag go fetch`, in code order.
 pub static ALL: &[&dyn Check<FetchContext>] = &[
-    &fetch_fails::FetchFails,
-    &private_module_to_proxy::PrivateModuleToProxy,
-    &private_module_to_sumdb::PrivateModuleToSumdb,
-    &goproxy_separator::GoproxySeparator,
+    &module_fetch_fails::FetchFails,
+    &private_module_sent_to_public_proxy::PrivateModuleToProxy,
+    &private_module_checked_in_sumdb::PrivateModuleToSumdb,
+    &goproxy_separator_mismatch::GoproxySeparator,
     &module_cache_entry_corrupt::ModuleCacheEntryCorrupt,
     &proxy_not_consulted::ProxyNotConsulted,
     &goproxy_not_found_everywhere::GoproxyNotFoundEverywhere,

@@ -23,8 +23,9 @@ pub struct GitReport {
     pub path: Option<String>,
     /// `git version`'s version (`2.47.3`), when it ran.
     pub version: Option<String>,
-    /// Why `git version` failed, in the go command's words.
-    pub version_error: Option<String>,
+    /// Why `git version` failed; in the JSON, the go command's words.
+    #[serde(serialize_with = "as_message")]
+    pub version_error: Option<GitVersionError>,
     /// The `url.<base>.insteadOf` rule git applies to the URL, if any.
     pub rewrite: Option<Rewrite>,
     /// `GIT_TERMINAL_PROMPT` as the user set it (the go command sets `0` when unset).
@@ -46,7 +47,7 @@ pub struct Rewrite {
     pub instead_of: String,
     /// The config file.
     pub file: String,
-    /// Its line.
+    /// The 1-based line of the `insteadOf` key in that file.
     pub line: u32,
 }
 
@@ -242,29 +243,74 @@ pub fn git_env(host: &dyn Host) -> BTreeMap<String, String> {
     env
 }
 
-/// Runs `git version`; `Err` is the go command's wording after `unable to resolve git
-/// version: `.
-pub fn run_version(host: &dyn Host, timeout: Duration) -> Result<String, String> {
+/// Why `git version` gave no version. The message is the go command's wording after
+/// `unable to resolve git version: ` (codehost/git.go `gitSupportsSHA256`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum GitVersionError {
+    /// No `git` on PATH.
+    #[error("failed to execute git version: exec: \"git\": executable file not found in $PATH")]
+    NotFound,
+    /// git ran and exited non-zero (`-1` when it was killed by a signal).
+    #[error("failed to execute git version: exit status {status}")]
+    Exit {
+        /// The exit status.
+        status: i32,
+    },
+    /// git could not be started; the I/O error's text (kept as text so reports stay
+    /// comparable and cloneable).
+    #[error("failed to execute git version: {message}")]
+    Spawn {
+        /// The operating system's message.
+        message: String,
+    },
+    /// git printed something that is not `git version X.Y...`.
+    #[error("git version extraction regexp did not match version line: {output:?}")]
+    Unparsable {
+        /// What git printed.
+        output: String,
+    },
+}
+
+/// Runs `git version` and returns the version it prints (`2.47.3`).
+///
+/// # Errors
+///
+/// [`GitVersionError`] when git is missing, does not run or prints no version.
+pub fn run_version(host: &dyn Host, timeout: Duration) -> Result<String, GitVersionError> {
     if host.which("git").is_none() {
-        return Err(
-            "failed to execute git version: exec: \"git\": executable file not found in $PATH"
-                .to_owned(),
-        );
+        return Err(GitVersionError::NotFound);
     }
     let mut command = CommandLine::new("git", &["version"]);
     command.env = Some(git_env(host));
     match host.run(&command, timeout) {
         Ok(output) if output.status == Some(0) => {
             let text = String::from_utf8_lossy(&output.stdout).into_owned();
-            parse_version(&text).map(|(v, ..)| v).ok_or_else(|| {
-                format!("git version extraction regexp did not match version line: {text:?}")
-            })
+            parse_version(&text)
+                .map(|(v, ..)| v)
+                .ok_or(GitVersionError::Unparsable { output: text })
         }
-        Ok(output) => Err(format!(
-            "failed to execute git version: exit status {}",
-            output.status.unwrap_or(-1)
-        )),
-        Err(error) => Err(format!("failed to execute git version: {error}")),
+        Ok(output) => Err(GitVersionError::Exit {
+            status: output.status.unwrap_or(-1),
+        }),
+        Err(error) => Err(GitVersionError::Spawn {
+            message: error.to_string(),
+        }),
+    }
+}
+
+/// Serializes an optional error as its message, the report's stable string form.
+#[allow(
+    clippy::ref_option,
+    reason = "serde's serialize_with passes the field by reference"
+)]
+fn as_message<S: serde::Serializer>(
+    error: &Option<GitVersionError>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match error {
+        Some(error) => serializer.collect_str(error),
+        None => serializer.serialize_none(),
     }
 }
 
@@ -340,6 +386,22 @@ pub fn ls_remote(host: &dyn Host, url: &str, dir: &str, timeout: Duration) -> Ls
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_missing_git_is_told_apart_and_reported_in_the_go_commands_words() {
+        let root = tempfile::tempdir().unwrap();
+        let host = godiag_core::host::FixtureHost::new(root.path(), BTreeMap::new());
+        let error = run_version(&host, Duration::from_secs(1)).unwrap_err();
+        assert_eq!(error, GitVersionError::NotFound);
+        let report = GitReport {
+            version_error: Some(error),
+            ..GitReport::default()
+        };
+        assert_eq!(
+            serde_json::to_value(&report).unwrap()["version_error"],
+            "failed to execute git version: exec: \"git\": executable file not found in $PATH"
+        );
+    }
 
     const CONFIG: &str = r#"[user]
 	name = U

@@ -10,7 +10,7 @@ use serde::Serialize;
 pub enum Op {
     /// `@v/list`.
     List,
-    /// `@latest`.
+    /// `@latest`: the newest version, asked when `@v/list` names no release.
     Latest,
     /// `@v/VERSION.info`.
     Info,

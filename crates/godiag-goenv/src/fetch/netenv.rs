@@ -287,7 +287,7 @@ pub fn load_roots(host: &dyn Host, env: &BTreeMap<String, String>) -> Roots {
 pub struct NetrcLine {
     /// The machine (host, or host:port).
     pub machine: String,
-    /// The login.
+    /// The user name the entry gives the machine (printed; the password never is).
     pub login: String,
     /// The password; never printed.
     pub password: String,

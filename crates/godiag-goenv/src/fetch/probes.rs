@@ -27,13 +27,13 @@ pub const REFERENCE_MODULE: &str = "golang.org/x/mod";
 pub struct ProbeInput<'a> {
     /// The GOPROXY list.
     pub entries: &'a [ProxyEntry],
-    /// The module.
+    /// The module path asked about, as given on the command line.
     pub module: &'a str,
     /// The walk's steps.
     pub attempts: &'a [Attempt],
     /// True when the user set GOPROXY (environment or go env file).
     pub user_goproxy: bool,
-    /// GOINSECURE.
+    /// GOINSECURE's patterns: hosts that may be fetched over plain HTTP.
     pub goinsecure: &'a str,
     /// The credentials the walk used, and whether GOAUTH is off.
     pub netrc: Vec<super::netenv::NetrcLine>,

@@ -63,7 +63,7 @@ pub struct Project {
 pub struct SumLine {
     /// `h1:...`.
     pub hash: String,
-    /// The file.
+    /// The go.sum (or go.work.sum) path, as findings print it.
     pub file: String,
     /// 1-based line.
     pub line: u32,
@@ -104,18 +104,18 @@ pub enum Resolution {
         abs: String,
         /// The file holding the `replace`.
         file: String,
-        /// Its line.
+        /// The 1-based line of the `replace`.
         line: u32,
     },
     /// A `replace` points at another module version, which is fetched instead.
     ReplaceModule {
         /// The replacement module.
         path: String,
-        /// Its version.
+        /// The replacement version, fetched instead of the required one.
         version: String,
         /// The file holding the `replace`.
         file: String,
-        /// Its line.
+        /// The 1-based line of the `replace`.
         line: u32,
     },
 }

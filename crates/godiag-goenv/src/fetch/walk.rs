@@ -30,9 +30,9 @@ pub struct Walker<'a> {
     pub entries: Vec<ProxyEntry>,
     /// The module path.
     pub module: String,
-    /// GONOPROXY.
+    /// GONOPROXY's patterns: modules fetched directly, never through a proxy.
     pub gonoproxy: String,
-    /// GOINSECURE.
+    /// GOINSECURE's patterns: modules that may be fetched over plain HTTP.
     pub goinsecure: String,
     /// Where requests go.
     pub transport: &'a dyn Transport,

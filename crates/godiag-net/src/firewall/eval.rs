@@ -19,7 +19,7 @@ use crate::model::Family;
 /// A new inbound TCP connection (conntrack state `new`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Packet {
-    /// The family.
+    /// The address family, which picks the IPv4 or IPv6 rules.
     pub family: Family,
     /// The interface it arrives on (`lo` for loopback).
     pub iif: String,

@@ -133,7 +133,7 @@ pub enum Policy {
 /// A chain of rules.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Chain {
-    /// The name.
+    /// The chain's name as its tool prints it, e.g. `INPUT` or `ufw-user-input`.
     pub name: String,
     /// The rules, in order.
     pub rules: Vec<Rule>,
@@ -166,7 +166,7 @@ pub struct BaseChain {
     pub table: String,
     /// The families it sees.
     pub families: Vec<Family>,
-    /// The hook.
+    /// The netfilter hook the chain is attached to (`input` for connections to this machine).
     pub hook: Hook,
     /// The priority (lower runs first).
     pub priority: i32,

@@ -32,9 +32,9 @@ pub struct Tuple {
     pub dport: String,
     /// Source network.
     pub source: String,
-    /// Where it is.
+    /// The rule file the rule was read from.
     pub file: PathBuf,
-    /// Its line.
+    /// The 1-based line of the rule in that file.
     pub line: usize,
 }
 

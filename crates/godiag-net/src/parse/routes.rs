@@ -3,10 +3,10 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-/// A default route.
+/// A default route (destination `0.0.0.0/0` or `::/0`) from the routing table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DefaultRoute {
-    /// The interface.
+    /// The interface the route leaves through, e.g. `eth0`.
     pub interface: String,
     /// The gateway, when the route has one.
     pub gateway: Option<IpAddr>,

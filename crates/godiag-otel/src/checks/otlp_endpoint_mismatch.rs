@@ -3,8 +3,8 @@
 use godiag_core::check::{Check, CheckMeta, CheckStatus, Domain};
 use godiag_core::finding::{Finding, Fix, Severity};
 
-use super::endpoints::endpoints;
 use super::{Context, Replacement};
+use crate::endpoints::endpoints;
 use crate::registry::Kind;
 
 /// OTLP gRPC vs HTTP ports (4317/4318), paths on gRPC, missing schemes, Jaeger 14250/14268.

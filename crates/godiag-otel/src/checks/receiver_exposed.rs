@@ -4,7 +4,7 @@ use godiag_core::check::{Check, CheckMeta, CheckStatus, Domain};
 use godiag_core::finding::{Finding, Fix, Severity};
 
 use super::Context;
-use super::endpoints::{endpoints, is_wildcard};
+use crate::endpoints::{endpoints, is_wildcard};
 use crate::registry::{Kind, Version};
 
 /// Receivers bound to 0.0.0.0, `::` or an empty host.

@@ -4,8 +4,8 @@ use godiag_core::check::{Check, CheckMeta, CheckStatus, Domain};
 use godiag_core::finding::{Finding, Fix, Severity};
 
 use super::Context;
-use super::endpoints::{endpoints, is_loopback};
 use crate::components::boolean;
+use crate::endpoints::{endpoints, is_loopback};
 use crate::registry::Kind;
 
 /// `tls.insecure` or `tls.insecure_skip_verify` toward non-loopback endpoints.

@@ -1,23 +1,23 @@
 //! The sampling strategy checks (`SAMP0xx`), one file each, and the context they share.
 
 mod default_operations_inherited;
-mod duplicate_operation;
-mod duplicate_service;
-mod key_case_variant;
-mod key_repeated;
-mod key_unknown;
-mod missing_default;
-mod null_entry;
-mod operation_pattern;
-mod operation_ratelimiting;
-mod operations_override_rate_limit;
-mod probability_range;
+mod default_strategy_missing;
+mod operation_duplicate;
+mod operation_name_pattern;
+mod operation_ratelimiting_dropped;
+mod probability_out_of_range;
+mod rate_limit_overridden_by_operations;
 mod rate_limit_truncated;
-mod rate_limiting_support;
-mod required_field;
-mod strategy_type;
-mod unreadable;
-mod wrong_type;
+mod rate_limiting_client_support;
+mod service_duplicate;
+mod strategies_unreadable;
+mod strategy_entry_null;
+mod strategy_field_missing;
+mod strategy_key_case;
+mod strategy_key_repeated;
+mod strategy_key_unknown;
+mod strategy_type_unknown;
+mod strategy_value_wrong_type;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -35,24 +35,24 @@ use crate::yaml::Pos;
 
 /// Every check of the domain, in code order.
 pub static ALL: &[&dyn Check<Context>] = &[
-    &unreadable::Unreadable,
-    &wrong_type::WrongType,
-    &strategy_type::StrategyTypeUnknown,
-    &required_field::RequiredField,
-    &probability_range::ProbabilityRange,
+    &strategies_unreadable::Unreadable,
+    &strategy_value_wrong_type::WrongType,
+    &strategy_type_unknown::StrategyTypeUnknown,
+    &strategy_field_missing::RequiredField,
+    &probability_out_of_range::ProbabilityRange,
     &rate_limit_truncated::RateLimitTruncated,
-    &operation_ratelimiting::OperationRatelimiting,
-    &duplicate_service::DuplicateService,
-    &duplicate_operation::DuplicateOperation,
-    &key_unknown::KeyUnknown,
-    &key_case_variant::KeyCaseVariant,
-    &key_repeated::KeyRepeated,
-    &operations_override_rate_limit::OperationsOverrideRateLimit,
+    &operation_ratelimiting_dropped::OperationRatelimiting,
+    &service_duplicate::DuplicateService,
+    &operation_duplicate::DuplicateOperation,
+    &strategy_key_unknown::KeyUnknown,
+    &strategy_key_case::KeyCaseVariant,
+    &strategy_key_repeated::KeyRepeated,
+    &rate_limit_overridden_by_operations::OperationsOverrideRateLimit,
     &default_operations_inherited::DefaultOperationsInherited,
-    &missing_default::MissingDefault,
-    &null_entry::NullEntry,
-    &operation_pattern::OperationPattern,
-    &rate_limiting_support::RateLimitingSupport,
+    &default_strategy_missing::MissingDefault,
+    &strategy_entry_null::NullEntry,
+    &operation_name_pattern::OperationPattern,
+    &rate_limiting_client_support::RateLimitingSupport,
 ];
 
 /// The registry entries of every check, in code order.
@@ -94,7 +94,7 @@ pub struct Context {
 pub struct Entry<'a> {
     /// How findings name it: `default_strategy` or `service "foo"`.
     pub label: String,
-    /// The entry.
+    /// The decoded entry, with the positions of its keys.
     pub entry: &'a ServiceStrategy,
     /// True for `default_strategy`.
     pub is_default: bool,

@@ -19,7 +19,7 @@ use crate::yaml::Pos;
 /// Where a member or element sits in its container, so it can be removed.
 #[derive(Debug, Clone)]
 pub struct Slot {
-    /// Its index.
+    /// The position of the member or element in its container, from 0.
     pub index: usize,
     /// The start and end of every member or element of the container.
     pub spans: Arc<[(Pos, Pos)]>,
@@ -60,9 +60,9 @@ pub struct Setting<T> {
 /// Go's `strategy`: `type` and `param`.
 #[derive(Debug, Clone, Default)]
 pub struct Strategy {
-    /// `type`.
+    /// `type`: `probabilistic` or `ratelimiting`; `None` when the key is absent.
     pub ty: Option<Setting<String>>,
-    /// `param`.
+    /// `param`: the probability (0 to 1) or the traces per second; `None` when absent.
     pub param: Option<Setting<f64>>,
 }
 
@@ -75,7 +75,7 @@ pub struct OperationStrategy {
     pub end: Pos,
     /// The element in its array.
     pub slot: Slot,
-    /// `operation`.
+    /// `operation`: the span name the strategy applies to; `None` when absent.
     pub operation: Option<Setting<String>>,
     /// `type` and `param`.
     pub strategy: Strategy,
@@ -90,7 +90,7 @@ pub struct ServiceStrategy {
     pub end: Pos,
     /// The element in its array (or the member `default_strategy`).
     pub slot: Slot,
-    /// `service`.
+    /// `service`: the service name the strategy applies to; `None` when absent.
     pub service: Option<Setting<String>>,
     /// `operation_strategies`; `None` elements are JSON `null`s.
     pub operation_strategies: Vec<Option<OperationStrategy>>,
@@ -105,7 +105,7 @@ pub struct ServiceStrategy {
 /// Go's `strategies`: the whole file.
 #[derive(Debug, Clone, Default)]
 pub struct Strategies {
-    /// `default_strategy`.
+    /// `default_strategy`: what services without an entry get; `None` when absent.
     pub default_strategy: Option<ServiceStrategy>,
     /// Where the `default_strategy` key is.
     pub default_key: Option<Pos>,

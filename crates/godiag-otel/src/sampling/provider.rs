@@ -31,7 +31,7 @@ pub enum StrategyType {
 pub struct PerOperation {
     /// The operation (span name).
     pub operation: String,
-    /// Its sampling rate.
+    /// The probability the SDK samples the operation with (0 to 1).
     pub sampling_rate: f64,
     /// Where the entry is in the file.
     pub pos: Pos,

@@ -4,7 +4,7 @@ use godiag_core::check::{Check, CheckMeta, CheckStatus, Domain};
 use godiag_core::finding::{Evidence, Finding, Fix, Severity};
 
 use super::FetchContext;
-use crate::fetch::git::{MIN_GIT, parse_version};
+use crate::fetch::git::{GitVersionError, MIN_GIT, parse_version};
 
 /// git cannot serve direct mode.
 pub(crate) struct GitUnusable;
@@ -35,7 +35,7 @@ impl Check<FetchContext> for GitUnusable {
         };
         let module = context.report.fetched_module();
         if let Some(error) = &git.version_error {
-            let missing = error.contains("executable file not found");
+            let missing = matches!(error, GitVersionError::NotFound);
             let title = if missing {
                 "git is not installed: direct mode cannot fetch the module".to_owned()
             } else {

@@ -4,7 +4,7 @@
 use godiag_core::check::{Check, CheckMeta, CheckStatus, Domain};
 use godiag_core::finding::{Finding, Fix, Severity};
 
-use super::fetch_fails::attempt_evidence;
+use super::module_fetch_fails::attempt_evidence;
 use super::{FetchContext, append_pattern};
 use crate::fetch::model::Op;
 

@@ -7,7 +7,7 @@ use godiag_core::check::{Check, CheckMeta, CheckStatus, Domain};
 use godiag_core::finding::{Evidence, Finding, Fix, Severity};
 
 use super::FetchContext;
-use super::fetch_fails::attempt_evidence;
+use super::module_fetch_fails::attempt_evidence;
 use crate::fetch::netenv::{self, CERT_DIRS, CERT_FILES};
 use crate::fetch::transport::NetErrorKind;
 

@@ -4,7 +4,7 @@ use godiag_core::check::{Check, CheckMeta, CheckStatus, Domain};
 use godiag_core::finding::{Finding, Fix, Severity};
 use godiag_go::goproxy::{PUBLIC_PROXIES, host_of};
 
-use super::fetch_fails::attempt_evidence;
+use super::module_fetch_fails::attempt_evidence;
 use super::{FetchContext, append_pattern, private_pattern};
 
 /// A private module path that GOPRIVATE/GONOPROXY does not cover reaches a public proxy.

@@ -2,9 +2,9 @@
 
 use serde::Serialize;
 
-use super::Context;
-use super::go_skips_nss::STUB_ADDRESSES;
+use crate::context::{Context, quoted_list};
 use crate::model::go_order::Order;
+use crate::model::system::STUB_ADDRESSES;
 use crate::probe::{NoReply, PathResult};
 
 /// Where the paths part.
@@ -178,7 +178,7 @@ fn glibc_only(context: &Context, go: &PathResult) -> (&'static str, String) {
             format!(
                 "glibc resolves it through NSS, whose hosts line also runs {}; Go's own resolver \
                  skips NSS and asks resolv.conf's servers ({servers}) directly: {}",
-                super::quoted_list(&sources),
+                quoted_list(&sources),
                 describe(go)
             ),
         );
@@ -196,7 +196,7 @@ fn glibc_only(context: &Context, go: &PathResult) -> (&'static str, String) {
 /// Go resolves the name, glibc does not.
 fn go_only(context: &Context, glibc: &PathResult) -> (&'static str, String) {
     if let Some(hosts) = context.glibc_hosts()
-        && let Some(source) = super::fixes::stops_before_dns(&hosts.sources).first()
+        && let Some(source) = crate::fixes::stops_before_dns(&hosts.sources).first()
     {
         return (
             "nsswitch",

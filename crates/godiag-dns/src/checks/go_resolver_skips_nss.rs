@@ -3,7 +3,7 @@
 use godiag_core::check::{Check, CheckMeta, CheckStatus, Domain};
 use godiag_core::finding::{Evidence, Finding, Fix, Severity};
 
-use super::{Context, at, quoted_list};
+use super::{Context, STUB_ADDRESSES, at, quoted_list};
 use crate::model::go_order::Order;
 use crate::read::NSSWITCH_CONF;
 
@@ -20,9 +20,6 @@ const META: CheckMeta = CheckMeta {
     ok_title: "Go and glibc programs consult the same sources for this name",
     doc: include_str!("../../../../docs/checks/DNS005.md"),
 };
-
-/// Loopback addresses of resolved's stub listeners.
-pub const STUB_ADDRESSES: [&str; 2] = ["127.0.0.53", "127.0.0.54"];
 
 impl GoSkipsNss {
     /// Whether `source` could answer `name` for glibc while Go skips it.

@@ -3,10 +3,10 @@
 use crate::yaml::{Node, Value};
 
 /// An `endpoint` value found in a component's settings.
-pub(super) struct Endpoint<'a> {
+pub(crate) struct Endpoint<'a> {
     /// The node holding it.
     pub node: &'a Node,
-    /// The text.
+    /// The value as written, before the scheme, host and port are split off.
     pub text: &'a str,
     /// The URL scheme, when written.
     pub scheme: Option<&'a str>,
@@ -20,7 +20,7 @@ pub(super) struct Endpoint<'a> {
 
 /// Every `endpoint` (or `*_endpoint`) string under `config`, except values only known at run
 /// time.
-pub(super) fn endpoints(config: &Node) -> Vec<Endpoint<'_>> {
+pub(crate) fn endpoints(config: &Node) -> Vec<Endpoint<'_>> {
     let mut out = Vec::new();
     collect(config, &mut out);
     out
@@ -86,11 +86,11 @@ fn parse<'a>(node: &'a Node, text: &'a str) -> Endpoint<'a> {
 }
 
 /// True for `localhost`, 127.0.0.0/8 and `::1`.
-pub(super) fn is_loopback(host: &str) -> bool {
+pub(crate) fn is_loopback(host: &str) -> bool {
     host == "localhost" || host == "::1" || host.starts_with("127.") || host.ends_with(".localhost")
 }
 
 /// True for a bind address that means every interface.
-pub(super) fn is_wildcard(host: &str) -> bool {
+pub(crate) fn is_wildcard(host: &str) -> bool {
     matches!(host, "" | "0.0.0.0" | "::" | "0:0:0:0:0:0:0:0")
 }

@@ -1,25 +1,13 @@
-//! PROM120 and PROM121: the scrape itself — no usable response, or a `Content-Type`
-//! Prometheus cannot use.
+//! PROM121: the response has no `Content-Type` or one Prometheus does not parse.
 
 use godiag_core::check::{Check, CheckMeta};
-use godiag_core::finding::{Evidence, Finding, Fix};
+use godiag_core::finding::{Finding, Fix};
 
-use super::Context;
-use crate::domain::ScrapeInfo;
+use super::{Context, probe};
 
-/// PROM120: the URL gave no response, an error status, or the body broke off.
-pub(crate) struct ScrapeFailed;
 /// PROM121: the response has no `Content-Type` or one Prometheus does not parse.
 pub(crate) struct ContentTypeUnknown;
 
-meta!(
-    FAILED,
-    "PROM120",
-    "scrape-failed",
-    Error,
-    "The metrics endpoint could not be scraped",
-    "The metrics endpoint answered"
-);
 meta!(
     CONTENT_TYPE,
     "PROM121",
@@ -28,64 +16,6 @@ meta!(
     "The metrics endpoint sends no usable Content-Type",
     "The metrics endpoint sends a Prometheus Content-Type"
 );
-
-fn curl(scrape: &ScrapeInfo) -> String {
-    format!("curl -sv -H 'Accept: {}' {}", scrape.accept, scrape.url)
-}
-
-fn probe(scrape: &ScrapeInfo) -> Evidence {
-    let status = scrape
-        .status
-        .map_or_else(|| "no response".to_owned(), |code| format!("HTTP {code}"));
-    let content_type = scrape
-        .content_type
-        .as_deref()
-        .map_or_else(String::new, |value| format!(", Content-Type: {value}"));
-    Evidence::probe(
-        format!("GET {} → {status}{content_type}", scrape.url),
-        scrape.duration_ms,
-    )
-}
-
-impl Check<Context> for ScrapeFailed {
-    fn meta(&self) -> &'static CheckMeta {
-        &FAILED
-    }
-
-    fn skip_reason(&self, context: &Context) -> Option<String> {
-        context.not_scraped()
-    }
-
-    fn run(&self, context: &Context) -> Vec<Finding> {
-        let Some(scrape) = &context.scrape else {
-            return Vec::new();
-        };
-        let why = match (&scrape.error, scrape.status) {
-            (Some(error), _) => error.clone(),
-            (None, Some(code)) if !(200..300).contains(&code) => format!("HTTP status {code}"),
-            _ => return Vec::new(),
-        };
-        vec![
-            Finding::new(
-                &FAILED,
-                format!("scraping {} failed: {why}", scrape.url),
-                format!(
-                    "Prometheus would record `up 0` for this target and store none of its samples. \
-                     The request was the one Prometheus sends (same Accept header), bounded by the \
-                     deadline of {} ms.",
-                    scrape.timeout_ms
-                ),
-            )
-            .subject(&scrape.url)
-            .evidence(probe(scrape))
-            .evidence(Evidence::command(curl(scrape)))
-            .fix(Fix::command(format!(
-                "{}   # check the address, the port the service listens on (ss -ltnp) and its logs",
-                curl(scrape)
-            ))),
-        ]
-    }
-}
 
 impl Check<Context> for ContentTypeUnknown {
     fn meta(&self) -> &'static CheckMeta {

@@ -5,7 +5,7 @@ use godiag_core::finding::{Finding, Fix, Severity};
 use godiag_go::goproxy::{self, ProxyEntry};
 
 use super::FetchContext;
-use super::fetch_fails::attempt_evidence;
+use super::module_fetch_fails::attempt_evidence;
 use crate::checks::shell_quote;
 
 /// The separator after a GOPROXY entry does not fit how that entry fails.

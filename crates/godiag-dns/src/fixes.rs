@@ -7,7 +7,7 @@ use std::path::Path;
 use godiag_core::edit;
 use godiag_core::finding::{Fix, FixEdit};
 
-use super::Context;
+use crate::context::Context;
 use crate::model::go_order::FileState;
 use crate::parse::nsswitch::{Action, GlibcSource, Status};
 use crate::read::{NSSWITCH_CONF, RESOLV_CONF};
