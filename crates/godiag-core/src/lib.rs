@@ -1,7 +1,7 @@
 //! The foundation every godiag domain plugs into.
 //!
 //! Findings and reports ([`finding`], [`report`]), the registry of checks ([`check`]), the one
-//! seam to the machine ([`host`]), the deadline-bounded runner ([`runner`]), the renderers
+//! seam to the machine ([`host`]) and its one network seam ([`net`]), the deadline-bounded runner ([`runner`]), the renderers
 //! ([`render`]), credential redaction ([`redact`]), safe file edits ([`edit`]) and the progress
 //! reports behind the binary's spinner ([`progress`]).
 //! Nothing here knows about a particular domain.
@@ -10,6 +10,7 @@ pub mod check;
 pub mod edit;
 pub mod finding;
 pub mod host;
+pub mod net;
 pub mod progress;
 pub mod redact;
 pub mod render;
