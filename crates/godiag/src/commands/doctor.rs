@@ -37,7 +37,7 @@ pub(crate) fn run(global: &GlobalArgs, ports: &[u16]) -> anyhow::Result<ExitStat
     let tasks = vec![
         go_task(&host, budget),
         dns_task(&host, global, &network, budget),
-        port_task(&host, global, ports, budget),
+        port_task(&host, global, &network, ports, budget),
     ];
     let output = runner::run(tasks, global.deadline.saturating_sub(margin));
     let result = |key: &str| {
@@ -95,12 +95,18 @@ fn dns_task(
 }
 
 /// The ports asked for and those of listening Go programs.
-fn port_task(host: &Arc<dyn Host>, global: &GlobalArgs, ports: &[u16], budget: Duration) -> Task {
-    let network = port::network(global, host);
+fn port_task(
+    host: &Arc<dyn Host>,
+    global: &GlobalArgs,
+    network: &Arc<dyn Network>,
+    ports: &[u16],
+    budget: Duration,
+) -> Task {
+    let (kernel, network) = (port::kernel(global, host), Arc::clone(network));
     let (host, ports) = (Arc::clone(host), ports.to_vec());
     Task::new(PORT, move || {
         runner::crash_if_asked(PORT);
-        let outcome = godiag_net::doctor::run(&host, &network, &ports, budget);
+        let outcome = godiag_net::doctor::run(&host, &kernel, &network, &ports, budget);
         TaskOutput {
             findings: outcome.findings,
             result: Some(outcome.result),
