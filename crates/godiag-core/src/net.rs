@@ -16,6 +16,8 @@
 //! |---|---|---|
 //! | `net/connect` | [`Network::connect`], [`Network::tcp_exchange`] | `TARGET OUTCOME [REPLY]` a line |
 //! | `net/dns` | UDP and TCP exchanges with port 53 | godiag-dns's table (`SERVER NAME TYPE RESULT`) |
+//! | `net/http/FILE` | [`Network::http`] | `STATUS`, headers, an empty line, the body |
+//! | `net/tls` | [`Network::tls_handshake`] | `TARGET SERVER_NAME RESULT` a line |
 //!
 //! Names resolve from the recorded `ROOT/etc/hosts`, as glibc's `files` source reads it.
 //! What the network cannot answer is [`NetErrorKind::NotRecorded`]. The formats are
@@ -27,7 +29,9 @@
 mod live;
 mod recorded;
 
+use std::fmt;
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub use live::LiveNetwork;
@@ -75,6 +79,23 @@ pub trait Network: Send + Sync {
         accept: &dyn Fn(&[u8]) -> bool,
         deadline: Instant,
     ) -> Result<Vec<u8>, NetError>;
+
+    /// Makes one HTTP GET; the whole exchange ends by `deadline`, body included.
+    ///
+    /// # Errors
+    /// Why no answer came; an answer with any status is `Ok`.
+    fn http(&self, request: &HttpRequest, deadline: Instant) -> Result<HttpResponse, NetError>;
+
+    /// Shakes hands over TLS with `address` and reports what the peer presented.
+    ///
+    /// # Errors
+    /// Why the handshake failed ([`NetErrorKind::UnknownAuthority`], [`NetErrorKind::Tls`]...).
+    fn tls_handshake(
+        &self,
+        address: SocketAddr,
+        request: &TlsRequest,
+        deadline: Instant,
+    ) -> Result<TlsSummary, NetError>;
 }
 
 /// What a TCP exchange sends and when its reply is whole.
@@ -113,6 +134,160 @@ pub enum ReplyEnd {
     Deadline,
     /// Sending or reading failed.
     Failed(NetError),
+}
+
+/// One HTTP GET (the only method a diagnosis needs).
+#[derive(Clone)]
+pub struct HttpRequest {
+    /// The URL, user information included when the caller has it.
+    pub url: String,
+    /// Headers to send (`Accept`, `Range`, `Authorization`...), in order.
+    pub headers: Vec<(String, String)>,
+    /// The `User-Agent` header.
+    pub user_agent: String,
+    /// The proxy to use (`http://`, `https://` or `socks5://`), or none.
+    pub proxy: Option<String>,
+    /// Whom to trust when TLS is spoken.
+    pub trust: Trust,
+    /// The most body bytes read.
+    pub body_limit: u64,
+    /// How many redirects to follow; past them the redirect itself is the answer, with
+    /// its [`HttpResponse::location`] and no body.
+    pub redirects: u32,
+}
+
+impl fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(name, value)| {
+                let secret = name.eq_ignore_ascii_case("authorization");
+                (name.as_str(), if secret { "***" } else { value.as_str() })
+            })
+            .collect();
+        f.debug_struct("HttpRequest")
+            .field("url", &crate::redact::redact(&self.url))
+            .field("headers", &headers)
+            .field("proxy", &self.proxy.as_deref().map(crate::redact::redact))
+            .field("body_limit", &self.body_limit)
+            .field("redirects", &self.redirects)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An HTTP answer whose body is read as the caller goes.
+pub struct HttpResponse {
+    /// The status code.
+    pub status: u16,
+    /// `Content-Type`, when sent.
+    pub content_type: Option<String>,
+    /// Where a redirect that was not followed points, resolved against the request's URL.
+    pub location: Option<String>,
+    /// The body, decompressed, at most the request's limit.
+    pub body: Box<dyn std::io::Read + Send>,
+    /// Time until the headers were in.
+    pub duration: Duration,
+}
+
+impl fmt::Debug for HttpResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpResponse")
+            .field("status", &self.status)
+            .field("content_type", &self.content_type)
+            .field("location", &self.location)
+            .field("duration", &self.duration)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The certificates a TLS client trusts.
+///
+/// The default trusts the Mozilla roots built into godiag (webpki-roots), as a client
+/// without a trust store of its own does; [`Trust::roots`] trusts exactly the given ones,
+/// as the go command trusts what crypto/x509 loads.
+#[derive(Clone, Default)]
+pub struct Trust {
+    roots: Option<Arc<Vec<Vec<u8>>>>,
+    insecure: bool,
+    #[cfg(feature = "http")]
+    parsed: Arc<std::sync::OnceLock<Arc<Vec<ureq::tls::Certificate<'static>>>>>,
+}
+
+impl Trust {
+    /// Trusts the certificates in these PEM texts, each once; none trusts nobody.
+    #[must_use]
+    pub fn roots(pems: Vec<Vec<u8>>) -> Self {
+        Self {
+            roots: Some(Arc::new(pems)),
+            ..Self::default()
+        }
+    }
+
+    /// Skips verification when `insecure` (GOINSECURE).
+    #[must_use]
+    pub fn insecure(mut self, insecure: bool) -> Self {
+        self.insecure = insecure;
+        self
+    }
+
+    /// Returns true when nothing is verified.
+    #[must_use]
+    pub fn is_insecure(&self) -> bool {
+        self.insecure
+    }
+
+    /// The certificates of the given roots, parsed once however often the trust is used.
+    #[cfg(feature = "http")]
+    fn certificates(&self) -> Option<Arc<Vec<ureq::tls::Certificate<'static>>>> {
+        let pems = self.roots.as_ref()?;
+        let parsed = self.parsed.get_or_init(|| {
+            let mut seen = std::collections::BTreeSet::new();
+            let certificates = pems
+                .iter()
+                .flat_map(|pem| ureq::tls::parse_pem(pem).collect::<Vec<_>>())
+                .filter_map(|item| match item {
+                    Ok(ureq::tls::PemItem::Certificate(certificate)) => Some(certificate),
+                    _ => None,
+                })
+                // A bundle and a directory hold the same certificates; trust each once.
+                .filter(|certificate| seen.insert(certificate.der().to_vec()))
+                .collect();
+            Arc::new(certificates)
+        });
+        Some(Arc::clone(parsed))
+    }
+}
+
+impl fmt::Debug for Trust {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Trust")
+            .field("roots", &self.roots.as_ref().map(|roots| roots.len()))
+            .field("insecure", &self.insecure)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A TLS handshake to make.
+#[derive(Debug, Clone)]
+pub struct TlsRequest {
+    /// The name sent as SNI and checked against the certificate.
+    pub server_name: String,
+    /// Whom to trust.
+    pub trust: Trust,
+}
+
+/// What a TLS peer presented.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsSummary {
+    /// The protocol version agreed (`TLSv1.3`).
+    pub version: String,
+    /// The cipher suite agreed.
+    pub cipher_suite: String,
+    /// The size in bytes of each certificate of the peer's chain, leaf first.
+    pub chain: Vec<usize>,
+    /// How long the handshake took, connection included.
+    pub duration: Duration,
 }
 
 /// Why a network operation failed.

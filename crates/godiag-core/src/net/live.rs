@@ -1,10 +1,21 @@
-//! This machine's network: sockets and getaddrinfo.
+//! This machine's network: sockets, getaddrinfo, and (with the `http` feature) ureq over
+//! rustls.
+
+#[cfg(feature = "http")]
+mod forward;
+#[cfg(feature = "http")]
+mod http;
+#[cfg(feature = "http")]
+mod tls;
 
 use std::io::{self, Read, Write};
 use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs, UdpSocket};
 use std::time::{Duration, Instant};
 
-use super::{NetError, NetErrorKind, Network, ReplyEnd, TcpExchange, TcpReply, left};
+use super::{
+    HttpRequest, HttpResponse, NetError, NetErrorKind, Network, ReplyEnd, TcpExchange, TcpReply,
+    TlsRequest, TlsSummary, left,
+};
 
 /// The longest a socket read waits before the deadline is looked at again.
 ///
@@ -103,6 +114,41 @@ impl Network for LiveNetwork {
             }
         }
     }
+
+    fn http(&self, request: &HttpRequest, deadline: Instant) -> Result<HttpResponse, NetError> {
+        #[cfg(feature = "http")]
+        return http::request(request, deadline);
+        #[cfg(not(feature = "http"))]
+        {
+            let _ = (request, deadline);
+            Err(without_http())
+        }
+    }
+
+    fn tls_handshake(
+        &self,
+        address: SocketAddr,
+        request: &TlsRequest,
+        deadline: Instant,
+    ) -> Result<TlsSummary, NetError> {
+        #[cfg(feature = "http")]
+        return tls::handshake(address, request, deadline);
+        #[cfg(not(feature = "http"))]
+        {
+            let _ = (address, request, deadline);
+            Err(without_http())
+        }
+    }
+}
+
+/// What HTTP and TLS give in a build without them.
+#[cfg(not(feature = "http"))]
+fn without_http() -> NetError {
+    NetError::new(
+        NetErrorKind::Other,
+        "godiag-core was built without its `http` feature",
+        Duration::ZERO,
+    )
 }
 
 /// Connects within the deadline; `connect_timeout` waits in poll(2), which keeps time

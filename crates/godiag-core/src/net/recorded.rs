@@ -7,7 +7,10 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::{NetError, NetErrorKind, Network, RECORDED_NET, ReplyEnd, TcpExchange, TcpReply};
+use super::{
+    HttpRequest, HttpResponse, NetError, NetErrorKind, Network, RECORDED_NET, ReplyEnd,
+    TcpExchange, TcpReply, TlsRequest, TlsSummary,
+};
 use crate::host::Host;
 
 /// The transport a recorded exchange came over.
@@ -51,6 +54,16 @@ pub trait RecordedService: Send + Sync {
 /// A target not listed is [`NetErrorKind::NotRecorded`].
 ///
 /// Exchanges with a port a [`RecordedService`] was given for are answered by it instead.
+///
+/// `net/http/FILE` answers a GET of the URL whose `/`, `:`, `?` and `*` are `_` in FILE
+/// ([`RecordedNetwork::file_name`]): `STATUS` on its first line, optional `Content-Type: ...`
+/// and (for a redirect) `Location: ABSOLUTE-URL` lines, an empty line and the body. A file
+/// whose first line is `timeout`, `refused`, `reset`, `dns`, `unknown-authority` or `tls`
+/// fails that way, its second line the message.
+///
+/// `net/tls` holds one handshake a line, `TARGET SERVER_NAME RESULT`: RESULT is `ok
+/// VERSION SUITE` or one of the failures above.
+///
 /// A recorded answer costs no time.
 #[derive(Clone)]
 pub struct RecordedNetwork {
@@ -73,6 +86,20 @@ impl RecordedNetwork {
     pub fn with_service(mut self, port: u16, service: Arc<dyn RecordedService>) -> Self {
         self.services.push((port, service));
         self
+    }
+
+    /// The file name a URL is recorded under.
+    #[must_use]
+    pub fn file_name(url: &str) -> String {
+        url.chars()
+            .map(|c| {
+                if matches!(c, '/' | ':' | '?' | '*') {
+                    '_'
+                } else {
+                    c
+                }
+            })
+            .collect()
     }
 
     fn service(&self, address: SocketAddr) -> Option<&dyn RecordedService> {
@@ -111,6 +138,65 @@ impl RecordedNetwork {
             "denied" => failure(NetErrorKind::Denied, "Permission denied (os error 13)"),
             _ => failure(NetErrorKind::Other, "recorded failure"),
         }
+    }
+}
+
+/// The failure a recording names.
+fn recorded_failure(word: &str) -> Option<NetErrorKind> {
+    Some(match word {
+        "timeout" => NetErrorKind::Timeout,
+        "refused" => NetErrorKind::Refused,
+        "reset" => NetErrorKind::Reset,
+        "dns" => NetErrorKind::NameNotFound,
+        "unknown-authority" => NetErrorKind::UnknownAuthority,
+        "tls" => NetErrorKind::Tls,
+        _ => return None,
+    })
+}
+
+impl RecordedNetwork {
+    /// The recorded answer to a GET of `url`.
+    fn recorded_http(&self, url: &str, body_limit: u64) -> Result<HttpResponse, NetError> {
+        let path = format!("{RECORDED_NET}/http/{}", Self::file_name(url));
+        let fail = |kind, message: &str| NetError::new(kind, message, Duration::ZERO);
+        let Ok(bytes) = self.host.read(Path::new(&path)) else {
+            return Err(fail(
+                NetErrorKind::NotRecorded,
+                "not sent: this is a recorded machine and no answer was recorded",
+            ));
+        };
+        let text = String::from_utf8_lossy(&bytes);
+        let (head, body) = text.split_once("\n\n").unwrap_or((&text, ""));
+        let lines: Vec<&str> = head.lines().collect();
+        let first = lines.first().copied().unwrap_or_default().trim();
+        if let Some(kind) = recorded_failure(first) {
+            return Err(fail(kind, lines.get(1).copied().unwrap_or(first)));
+        }
+        let status = first
+            .parse()
+            .map_err(|_| fail(NetErrorKind::Other, "unreadable recording"))?;
+        let header = |name: &str| {
+            lines
+                .iter()
+                .find_map(|line| line.strip_prefix(name))
+                .map(|value| value.trim().to_owned())
+        };
+        let location = matches!(status, 301 | 302 | 303 | 307 | 308)
+            .then(|| header("Location:"))
+            .flatten();
+        let limit = if location.is_some() {
+            0
+        } else {
+            usize::try_from(body_limit).unwrap_or(usize::MAX)
+        };
+        let body = body.as_bytes()[..body.len().min(limit)].to_vec();
+        Ok(HttpResponse {
+            status,
+            content_type: header("Content-Type:"),
+            location,
+            body: Box::new(std::io::Cursor::new(body)),
+            duration: Duration::ZERO,
+        })
     }
 }
 
@@ -221,6 +307,62 @@ impl Network for RecordedNetwork {
             Err(NetError::timeout(Duration::ZERO))
         }
     }
+
+    fn http(&self, request: &HttpRequest, _deadline: Instant) -> Result<HttpResponse, NetError> {
+        let mut url = request.url.clone();
+        let mut left = request.redirects;
+        loop {
+            let response = self.recorded_http(&url, request.body_limit)?;
+            match response.location.clone() {
+                Some(next) if left > 0 => {
+                    url = next;
+                    left -= 1;
+                }
+                _ => return Ok(response),
+            }
+        }
+    }
+
+    fn tls_handshake(
+        &self,
+        address: SocketAddr,
+        request: &TlsRequest,
+        _deadline: Instant,
+    ) -> Result<TlsSummary, NetError> {
+        let path = format!("{RECORDED_NET}/tls");
+        let text = self
+            .host
+            .read_to_string(Path::new(&path))
+            .unwrap_or_default();
+        let target = address.to_string();
+        let words: Vec<&str> = text
+            .lines()
+            .map(|line| line.split('#').next().unwrap_or_default())
+            .map(|line| line.split_whitespace().collect::<Vec<_>>())
+            .find(|words| {
+                words.first() == Some(&target.as_str())
+                    && words.get(1) == Some(&request.server_name.as_str())
+            })
+            .ok_or_else(not_recorded)?;
+        match words.get(2..).unwrap_or_default() {
+            ["ok", version, suite, ..] => Ok(TlsSummary {
+                version: (*version).to_owned(),
+                cipher_suite: (*suite).to_owned(),
+                chain: Vec::new(),
+                duration: Duration::ZERO,
+            }),
+            [failure, ..] => Err(NetError::new(
+                recorded_failure(failure).unwrap_or(NetErrorKind::Other),
+                format!("recorded handshake failure: {failure}"),
+                Duration::ZERO,
+            )),
+            [] => Err(NetError::new(
+                NetErrorKind::Other,
+                "unreadable recording",
+                Duration::ZERO,
+            )),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -317,5 +459,77 @@ mod tests {
         assert_eq!(found[0], "::1".parse::<IpAddr>().unwrap());
         let missing = network.resolve("db", Instant::now()).unwrap_err();
         assert_eq!(missing.kind, NetErrorKind::NameNotFound);
+    }
+
+    #[test]
+    fn recorded_http_answers_and_failures() {
+        let url = "https://proxy.example/mod/@v/list";
+        let file = format!(".godiag/net/http/{}", RecordedNetwork::file_name(url));
+        let moved = "https://proxy.example/old";
+        let moved_file = format!(".godiag/net/http/{}", RecordedNetwork::file_name(moved));
+        let (_root, network) = network(&[
+            (&file, "200\nContent-Type: text/plain\n\nv1.0.0\n"),
+            (
+                &moved_file,
+                "301\nLocation: https://proxy.example/mod/@v/list\n\n",
+            ),
+            (
+                ".godiag/net/http/https___down.example_",
+                "timeout\ni/o timeout\n",
+            ),
+        ]);
+        let request = |url: &str, redirects| HttpRequest {
+            url: url.to_owned(),
+            headers: Vec::new(),
+            user_agent: "test".to_owned(),
+            proxy: None,
+            trust: crate::net::Trust::default(),
+            body_limit: 3,
+            redirects,
+        };
+        let now = Instant::now();
+        let mut answer = network.http(&request(url, 0), now).unwrap();
+        let mut body = String::new();
+        std::io::Read::read_to_string(&mut answer.body, &mut body).unwrap();
+        assert_eq!((answer.status, body.as_str()), (200, "v1."));
+        assert_eq!(answer.content_type.as_deref(), Some("text/plain"));
+        let redirect = network.http(&request(moved, 0), now).unwrap();
+        assert_eq!(redirect.location.as_deref(), Some(url));
+        assert_eq!(network.http(&request(moved, 1), now).unwrap().status, 200);
+        let down = network
+            .http(&request("https://down.example/", 0), now)
+            .unwrap_err();
+        assert_eq!(
+            (down.kind, down.message.as_str()),
+            (NetErrorKind::Timeout, "i/o timeout")
+        );
+        let missing = network
+            .http(&request("https://none.example/", 0), now)
+            .unwrap_err();
+        assert_eq!(missing.kind, NetErrorKind::NotRecorded);
+    }
+
+    #[test]
+    fn recorded_handshakes_by_target_and_name() {
+        let table = "127.0.0.1:443 a.example ok TLSv1_3 TLS13_AES_128_GCM_SHA256\n127.0.0.1:443 b.example unknown-authority\n";
+        let (_root, network) = network(&[(".godiag/net/tls", table)]);
+        let address: SocketAddr = "127.0.0.1:443".parse().unwrap();
+        let request = |name: &str| TlsRequest {
+            server_name: name.to_owned(),
+            trust: crate::net::Trust::default(),
+        };
+        let now = Instant::now();
+        let ok = network
+            .tls_handshake(address, &request("a.example"), now)
+            .unwrap();
+        assert_eq!(ok.version, "TLSv1_3");
+        let bad = network
+            .tls_handshake(address, &request("b.example"), now)
+            .unwrap_err();
+        assert_eq!(bad.kind, NetErrorKind::UnknownAuthority);
+        let none = network
+            .tls_handshake(address, &request("c.example"), now)
+            .unwrap_err();
+        assert_eq!(none.kind, NetErrorKind::NotRecorded);
     }
 }
