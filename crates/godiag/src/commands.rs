@@ -55,7 +55,8 @@ pub fn run_command(args: &Args) -> anyhow::Result<ExitStatus> {
         Command::Dns(dns) => dns::run(dns, global),
         Command::Metrics(metrics) => {
             let host = build_host(global)?;
-            let report = metrics::run(host.as_ref(), metrics, global)?;
+            let network = build_network(global, &host);
+            let report = metrics::run(host.as_ref(), network, metrics, global)?;
             emit(&report, global)
         }
         Command::Explain { code, list } => explain(code.as_deref(), *list, global),
