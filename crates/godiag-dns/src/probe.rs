@@ -463,6 +463,7 @@ mod tests {
 
     /// A server on loopback that reads nothing and answers nothing: a silent server.
     #[test]
+    #[allow(clippy::disallowed_methods)] // the silent server's own socket, not a probe
     fn a_silent_server_is_a_timeout_that_ends_on_time() {
         let silent = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
         let port = silent.local_addr().unwrap().port();

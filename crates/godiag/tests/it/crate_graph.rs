@@ -107,3 +107,20 @@ fn godiag_core_without_its_http_feature_has_no_tls_stack() {
     let names = tree_with("godiag-core", &[], &["--edges", "normal"]);
     assert!(names.contains("ureq") && names.contains("rustls"));
 }
+
+#[test]
+fn domains_reach_http_only_through_the_network_seam() {
+    // Every request goes through godiag_core::net; a domain with an HTTP client or TLS stack
+    // of its own would be a second seam.
+    for package in ["godiag-dns", "godiag-net", "godiag-goenv", "godiag-prom"] {
+        let names = tree(package, &["godiag-core"]);
+        assert_eq!(
+            offending(
+                &names,
+                &["ureq", "rustls", "hyper", "reqwest", "native-tls"]
+            ),
+            Vec::<&str>::new(),
+            "cargo tree -p {package} --prune godiag-core"
+        );
+    }
+}
