@@ -106,6 +106,15 @@ fn godiag_core_without_its_http_feature_has_no_tls_stack() {
     // And with it, the seam's HTTP client is there: the test above is not vacuous.
     let names = tree_with("godiag-core", &[], &["--edges", "normal"]);
     assert!(names.contains("ureq") && names.contains("rustls"));
+    // The crates the NSS module will build on ask godiag-core for no HTTP either.
+    for package in ["godiag-go", "godiag-dns", "godiag-net"] {
+        let names = tree_with(package, &[], &["--edges", "normal"]);
+        assert_eq!(
+            offending(&names, &["ureq", "rustls"]),
+            Vec::<&str>::new(),
+            "cargo tree -p {package} --edges normal"
+        );
+    }
 }
 
 #[test]
