@@ -6,7 +6,9 @@
 //! (`Instant`). Every failure is one [`NetError`] whose [`NetErrorKind`] says what a person
 //! can act on. The binary picks the implementation once, as it picks the `Host`:
 //! [`LiveNetwork`] talks to this machine's network; [`RecordedNetwork`] answers for a
-//! recorded machine (`--root`) from its files, without any traffic.
+//! recorded machine (`--root`) from its files, without any traffic. HTTP and TLS go live
+//! only with the crate's `http` feature (ureq over rustls); without it they fail as
+//! [`NetErrorKind::Other`], so a crate that must carry no TLS stack can still use the seam.
 //!
 //! # The recorded layout
 //!
