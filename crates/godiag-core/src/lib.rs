@@ -2,9 +2,9 @@
 //!
 //! Findings and reports ([`finding`], [`report`]), the registry model ([`meta`]), the
 //! [`check`] trait and godiag's own codes ([`checks`]), the one seam to the machine
-//! ([`host`]), the deadline-bounded runner ([`runner`]), the renderers ([`render`]),
-//! credential redaction ([`redact`]), safe file edits ([`edit`]) and the progress reports
-//! behind the binary's spinner ([`progress`]).
+//! ([`host`]) and its one network seam ([`net`]), the deadline-bounded runner ([`runner`]),
+//! the renderers ([`render`]), credential redaction ([`redact`]), safe file edits ([`edit`])
+//! and the progress reports behind the binary's spinner ([`progress`]).
 //! Nothing here knows about a particular domain.
 
 pub mod check;
@@ -13,6 +13,7 @@ pub mod edit;
 pub mod finding;
 pub mod host;
 pub mod meta;
+pub mod net;
 pub mod progress;
 pub mod redact;
 pub mod render;

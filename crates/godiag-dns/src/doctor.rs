@@ -7,13 +7,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use godiag_core::host::Host;
+use godiag_core::net::Network;
 use godiag_core::runner::{self, Task, TaskOutput};
 use godiag_go::goproxy::{self, ProxyEntry};
 use serde_json::{Value, json};
 
 use crate::domain::{self, Options, Outcome};
 use crate::model::program::ProgramChoice;
-use crate::probe::transport::Transport;
 
 /// Why a host is checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,7 +125,7 @@ fn git_rewrites(host: &dyn Host) -> Vec<(String, String)> {
 pub fn run(
     host: &Arc<dyn Host>,
     hosts: &[ModuleHost],
-    transport: Option<&Arc<dyn Transport>>,
+    network: Option<&Arc<dyn Network>>,
     deadline: Duration,
 ) -> Outcome {
     let started = Instant::now();
@@ -147,7 +147,7 @@ pub fn run(
                 name: module_host.name.clone(),
                 program: choice.clone(),
                 servers: Vec::new(),
-                transport: transport.cloned(),
+                network: network.cloned(),
                 known_program: program.clone(),
                 cgo_enabled: None,
             };

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use godiag_core::finding::Finding;
 use godiag_core::host::{CommandLine, Host};
+use godiag_core::net::Network;
 use godiag_core::runner::{self, Task, TaskOutput};
 use godiag_go::buildinfo::BuildInfo;
 use godiag_go::gocmd;
@@ -22,7 +23,6 @@ use serde_json::Value;
 use crate::checks::{self, Context};
 use crate::model::program::{self, Program, ProgramChoice};
 use crate::model::{predict, routing};
-use crate::probe::transport::Transport;
 use crate::probe::{self, PathResult};
 use crate::read::{self, System};
 
@@ -53,7 +53,7 @@ pub struct Options {
     /// Extra servers to ask directly (`--server IP`).
     pub servers: Vec<IpAddr>,
     /// How probes reach DNS servers; `None` on a recorded machine without recorded answers.
-    pub transport: Option<Arc<dyn Transport>>,
+    pub network: Option<Arc<dyn Network>>,
     /// The program, when the caller already found it (doctor finds the go command once).
     pub known_program: Option<Program>,
     /// `go env CGO_ENABLED` on this machine: how a program built here is built when `--cgo`
@@ -203,7 +203,7 @@ fn probes(
             },
         ));
     }
-    match &options.transport {
+    match &options.network {
         None => {
             tasks.push(probe_task("go_pure", "probe-go-pure", started, || {
                 PathResult::skipped("go_pure", "not run: no network on a recorded machine")
@@ -219,8 +219,8 @@ fn probes(
                 ));
             }
         }
-        Some(transport) => {
-            let (go_transport, go_name) = (Arc::clone(transport), name.clone());
+        Some(network) => {
+            let (go_network, go_name) = (Arc::clone(network), name.clone());
             let order = prediction
                 .pure_order
                 .unwrap_or(crate::model::go_order::Order::FilesDns);
@@ -238,18 +238,18 @@ fn probes(
                     trust_ad: false,
                     hosts: hosts.as_ref(),
                 };
-                probe::go_pure::lookup(go_transport.as_ref(), &request, probe_deadline)
+                probe::go_pure::lookup(go_network.as_ref(), &request, probe_deadline)
             }));
             // One try each, as long as a resolver here waits for one (resolv.conf's
             // `timeout`), but inside the budget.
             let wait = Duration::from_secs(u64::from(prediction.go_dns.timeout_s.max(1)));
             for server in servers {
-                let (transport, name) = (Arc::clone(transport), name.clone());
+                let (network, name) = (Arc::clone(network), name.clone());
                 tasks.push(probe_task(
                     &format!("server:{server}"),
                     &format!("probe-server-{server}"),
                     started,
-                    move || probe::direct(transport.as_ref(), server, &name, wait, probe_deadline),
+                    move || probe::direct(network.as_ref(), server, &name, wait, probe_deadline),
                 ));
             }
         }

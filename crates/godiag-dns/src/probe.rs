@@ -4,21 +4,20 @@
 //! Every path reports addresses, response code, error and time.
 
 pub mod go_pure;
+pub mod recorded;
 pub mod resolved;
-pub mod transport;
 pub mod wire;
 
 use std::io;
 use std::net::{IpAddr, SocketAddr};
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use godiag_core::host::{CommandLine, Host};
+use godiag_core::net::{NetError, NetErrorKind, Network};
 use godiag_core::runner::duration_ms;
 use hickory_proto::rr::RecordType;
 use serde::{Deserialize, Serialize};
 
-use transport::Transport;
 use wire::{Exchange, ExchangeOptions};
 
 /// What one resolution path gave.
@@ -68,16 +67,14 @@ pub enum NoReply {
 }
 
 impl NoReply {
-    /// The transport error's meaning, when it is one of these.
+    /// The network error's meaning, when it is one of these.
     #[must_use]
-    pub fn of(error: &io::Error) -> Option<Self> {
-        match error.kind() {
-            io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => Some(Self::Timeout),
-            io::ErrorKind::ConnectionRefused | io::ErrorKind::ConnectionReset => {
-                Some(Self::Refused)
-            }
-            io::ErrorKind::NetworkUnreachable => Some(Self::NetworkUnreachable),
-            io::ErrorKind::HostUnreachable => Some(Self::HostUnreachable),
+    pub fn of(error: &NetError) -> Option<Self> {
+        match error.kind {
+            NetErrorKind::Timeout => Some(Self::Timeout),
+            NetErrorKind::Refused | NetErrorKind::Reset => Some(Self::Refused),
+            NetErrorKind::NetworkUnreachable => Some(Self::NetworkUnreachable),
+            NetErrorKind::HostUnreachable => Some(Self::HostUnreachable),
             _ => None,
         }
     }
@@ -272,7 +269,7 @@ const RECORDED: Duration = Duration::from_millis(50);
 /// Asks `server` directly for `name.` (A and AAAA at once), one try that waits `wait` (the
 /// resolvers' per-try timeout) but never past `deadline`.
 pub fn direct(
-    transport: &dyn Transport,
+    network: &dyn Network,
     server: IpAddr,
     name: &str,
     wait: Duration,
@@ -299,7 +296,7 @@ pub fn direct(
         [RecordType::A, RecordType::AAAA]
             .map(|qtype| {
                 let fqdn = &fqdn;
-                scope.spawn(move || wire::exchange(transport, address, fqdn, qtype, options))
+                scope.spawn(move || wire::exchange(network, address, fqdn, qtype, options))
             })
             .into_iter()
             .filter_map(|handle| handle.join().ok())
@@ -375,15 +372,6 @@ pub fn hosts_file(hosts: Option<&crate::parse::hosts::Hosts>, name: &str) -> Pat
     result
 }
 
-/// Reads a fixture's recorded DNS answers (`/.godiag/dns` under its root).
-#[must_use]
-pub fn fixture_transport(host: &dyn Host) -> transport::FixtureTransport {
-    let text = host
-        .read_to_string(Path::new("/.godiag/dns"))
-        .unwrap_or_default();
-    transport::FixtureTransport::parse(&text)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -425,15 +413,22 @@ mod tests {
             ),
             (io::ErrorKind::InvalidData, None),
         ] {
-            assert_eq!(NoReply::of(&kind.into()), expected, "{kind:?}");
+            let error = NetError::from_io(&kind.into(), Duration::ZERO);
+            assert_eq!(NoReply::of(&error), expected, "{kind:?}");
         }
         // The raw errno, as a socket call returns it.
         assert_eq!(
-            NoReply::of(&io::Error::from_raw_os_error(101)),
+            NoReply::of(&NetError::from_io(
+                &io::Error::from_raw_os_error(101),
+                Duration::ZERO
+            )),
             Some(NoReply::NetworkUnreachable)
         );
         assert_eq!(
-            NoReply::of(&io::Error::from_raw_os_error(113)),
+            NoReply::of(&NetError::from_io(
+                &io::Error::from_raw_os_error(113),
+                Duration::ZERO
+            )),
             Some(NoReply::HostUnreachable)
         );
     }
@@ -447,11 +442,11 @@ mod tests {
 
     #[test]
     fn a_recorded_offline_server_is_no_route_not_a_name_error() {
-        let transport = transport::FixtureTransport::parse("10.99.0.53 * * unreachable\n");
+        let network = recorded::network("10.99.0.53 * * unreachable\n");
         let server: IpAddr = "10.99.0.53".parse().unwrap();
         let deadline = Instant::now() + Duration::from_secs(2);
         let result = direct(
-            &transport,
+            &network,
             server,
             "git.corp.example",
             Duration::from_secs(5),
@@ -468,14 +463,15 @@ mod tests {
 
     /// A server on loopback that reads nothing and answers nothing: a silent server.
     #[test]
+    #[allow(clippy::disallowed_methods)] // the silent server's own socket, not a probe
     fn a_silent_server_is_a_timeout_that_ends_on_time() {
         let silent = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
         let port = silent.local_addr().unwrap().port();
-        // `direct` asks port 53; ask through the transport the way it does, at this port.
+        // `direct` asks port 53; ask through the network the way it does, at this port.
         let started = Instant::now();
         let wait = Duration::from_millis(1500);
         let exchange = wire::exchange(
-            &transport::RealTransport,
+            &godiag_core::net::LiveNetwork,
             SocketAddr::from(([127, 0, 0, 1], port)),
             "git.corp.example.",
             RecordType::A,

@@ -5,10 +5,12 @@
 //! sources. [`walk`] replays cmd/go's GOPROXY walk (`TryProxies`) for `go mod download
 //! -json MODULE@VERSION`: the query (`@v/list`, `@latest`, `.info`), then `.mod`, then
 //! `.zip` (probed with a one-byte range request, never downloaded). [`direct`] covers
-//! direct mode. Requests go through a [`transport::Transport`], so a recorded machine
+//! direct mode. Requests go through the go command's [`client::Client`] over godiag-core's
+//! network seam, so a recorded machine
 //! answers from files. The checks in [`checks`] turn the report into findings.
 
 pub mod checks;
+pub mod client;
 pub mod direct;
 pub mod git;
 pub mod model;
@@ -16,7 +18,6 @@ pub mod netenv;
 pub mod probes;
 pub mod project;
 pub mod sumdb;
-pub mod transport;
 pub mod walk;
 
 use std::collections::BTreeMap;
@@ -25,6 +26,7 @@ use std::time::{Duration, Instant};
 
 use godiag_core::finding::Finding;
 use godiag_core::host::Host;
+use godiag_core::net::Network;
 use godiag_core::redact::redact;
 use godiag_core::runner::{self, Task, TaskOutput};
 use godiag_go::gocmd::{self, GoReport};
@@ -36,8 +38,8 @@ use serde_json::Value;
 use crate::model::{GoEnv, Source};
 use crate::resolve;
 use checks::FetchContext;
+use client::Client;
 use model::{Attempt, Outcome};
-use transport::Transport;
 use walk::Walker;
 
 /// What the user asked for.
@@ -157,11 +159,11 @@ const SETTINGS: &[&str] = &[
 ];
 
 /// Runs `godiag go fetch` for `target` against `host`, making requests through
-/// `transport`, finishing within `deadline`.
+/// `network` as the go command's client would, finishing within `deadline`.
 #[must_use]
 pub fn run(
     host: Arc<dyn Host>,
-    transport: Arc<dyn Transport>,
+    network: Arc<dyn Network>,
     target: &Target,
     deadline: Duration,
 ) -> FetchOutcome {
@@ -169,12 +171,13 @@ pub fn run(
     let slot: Arc<Mutex<Option<(GoEnv, FetchReport)>>> = Arc::new(Mutex::new(None));
     let task = {
         let (host, slot, target) = (Arc::clone(&host), Arc::clone(&slot), target.clone());
+        let client = Client::for_host(network, Arc::clone(&host));
         // Requests stop early enough for the report to be built within the deadline.
         let margin = (deadline / 10).clamp(Duration::from_millis(30), Duration::from_millis(300));
         let end = started + deadline.saturating_sub(margin);
         Task::new("go-fetch", move || {
             let env = environment(host.as_ref(), end);
-            let report = trace(host.as_ref(), transport.as_ref(), &env, &target, end);
+            let report = trace(host.as_ref(), &client, &env, &target, end);
             *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some((env, report));
             TaskOutput::default()
         })
@@ -218,7 +221,7 @@ fn environment(host: &dyn Host, end: Instant) -> GoEnv {
 /// Replays the go command's steps for `target`.
 fn trace(
     host: &dyn Host,
-    transport: &dyn Transport,
+    client: &Client,
     env: &GoEnv,
     target: &Target,
     end: Instant,
@@ -272,7 +275,7 @@ fn trace(
     report.proxy_list = entries.iter().map(|entry| redact(entry.name())).collect();
     let os: BTreeMap<String, String> = env.os_env.clone();
     let goauth = env.value("GOAUTH");
-    let mut walker = Walker::new(entries, &target.module, transport, host, end);
+    let mut walker = Walker::new(entries, &target.module, client, host, end);
     env.value("GONOPROXY").clone_into(&mut walker.gonoproxy);
     env.value("GOINSECURE").clone_into(&mut walker.goinsecure);
     walker.auth_off = goauth.trim() == "off";
@@ -310,9 +313,9 @@ fn trace(
         netrc,
         auth_off,
     };
-    report.probes = probes::run(&input, transport, host, end);
+    report.probes = probes::run(&input, client, host, end);
     if let (Some((version, data)), None) = (go_mod, &report.outcome.error) {
-        let mut sums = Walker::new(proxies, &target.module, transport, host, end);
+        let mut sums = Walker::new(proxies, &target.module, client, host, end);
         sums.netrc = netenv::load_netrc(host, &os).1;
         let checked = sumdb::check(
             &mut sums,

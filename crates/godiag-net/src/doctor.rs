@@ -6,12 +6,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use godiag_core::host::Host;
+use godiag_core::net::Network;
 use godiag_core::runner::{self, Task, TaskOutput};
 use serde_json::{Value, json};
 
 use crate::domain::{self, Outcome};
+use crate::kernel::Kernel;
 use crate::listeners;
-use crate::network::Network;
 
 /// At most this many ports are checked by one doctor run.
 pub const MAX_PORTS: usize = 16;
@@ -23,12 +24,13 @@ const PORT_MARGIN: Duration = Duration::from_millis(10);
 #[must_use]
 pub fn run(
     host: &Arc<dyn Host>,
+    kernel: &Arc<dyn Kernel>,
     network: &Arc<dyn Network>,
     ports: &[u16],
     deadline: Duration,
 ) -> Outcome {
     let started = Instant::now();
-    let table = listeners::read(host.as_ref(), network.as_ref(), None);
+    let table = listeners::read(host.as_ref(), kernel.as_ref(), None);
     let mut go_listeners = Vec::new();
     let mut seen_pids = BTreeSet::new();
     for listener in &table.listeners {
@@ -60,9 +62,10 @@ pub fn run(
     let tasks = wanted
         .iter()
         .map(|&port| {
-            let (host, network) = (Arc::clone(host), Arc::clone(network));
+            let (host, kernel, network) =
+                (Arc::clone(host), Arc::clone(kernel), Arc::clone(network));
             Task::new(format!("port-{port}"), move || {
-                let outcome = domain::run(host, &network, port, budget);
+                let outcome = domain::run(host, &kernel, &network, port, budget);
                 TaskOutput {
                     findings: outcome.findings,
                     result: Some(outcome.result),

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use godiag_core::finding::Finding;
 use godiag_core::host::Host;
+use godiag_core::net::Network;
 use godiag_core::runner::{self, Task, TaskOutput};
 use serde_json::{Value, json};
 
@@ -14,9 +15,9 @@ use crate::bind;
 use crate::checks::{self, Context};
 use crate::environment::{self, Environment};
 use crate::firewall::{self, FirewallState, Origin, SourceVerdict};
+use crate::kernel::Kernel;
 use crate::listeners::{self, SocketTable};
 use crate::model::{InterfaceAddress, Probe};
-use crate::network::Network;
 use crate::probe;
 use crate::sources;
 
@@ -58,6 +59,7 @@ struct Probed {
 #[must_use]
 pub fn run(
     host: Arc<dyn Host>,
+    kernel: &Arc<dyn Kernel>,
     network: &Arc<dyn Network>,
     port: u16,
     deadline: Duration,
@@ -74,13 +76,13 @@ pub fn run(
     let environment_slot: Slot<Environment> = slot();
     let mut tasks = Vec::new();
     {
-        let (host, network, out) = (
+        let (host, kernel, out) = (
             Arc::clone(&host),
-            Arc::clone(network),
+            Arc::clone(kernel),
             Arc::clone(&table_slot),
         );
         tasks.push(Task::new("socket-table", move || {
-            let mut table = listeners::read(host.as_ref(), network.as_ref(), Some(port));
+            let mut table = listeners::read(host.as_ref(), kernel.as_ref(), Some(port));
             let somaxconn = listeners::somaxconn(host.as_ref());
             for listener in table.listeners.iter_mut().filter(|l| l.port == port) {
                 listeners::detect_go(host.as_ref(), listener);
@@ -95,7 +97,8 @@ pub fn run(
         }));
     }
     {
-        let (network, out, addresses) = (
+        let (kernel, network, out, addresses) = (
+            Arc::clone(kernel),
             Arc::clone(network),
             Arc::clone(&probed_slot),
             Arc::clone(&addresses_slot),
@@ -103,8 +106,10 @@ pub fn run(
         let budget = left();
         tasks.push(Task::new("probes", move || {
             let probe_started = Instant::now();
-            let localhost = network.resolve("localhost").map_err(|e| e.to_string());
-            let interfaces = network.interfaces().unwrap_or_default();
+            let localhost = network
+                .resolve("localhost", probe_started + budget)
+                .map_err(|e| e.to_string());
+            let interfaces = kernel.interfaces().unwrap_or_default();
             // The firewall sources need the addresses even if probing runs out of time.
             put(&addresses, (localhost.clone(), interfaces.clone()));
             let targets = probe::targets(localhost.as_deref().unwrap_or_default(), &interfaces);
@@ -126,24 +131,24 @@ pub fn run(
         }));
     }
     {
-        let (host, network, out) = (
+        let (host, kernel, out) = (
             Arc::clone(&host),
-            Arc::clone(network),
+            Arc::clone(kernel),
             Arc::clone(&firewall_slot),
         );
         tasks.push(Task::new("firewall", move || {
-            put(&out, firewall::read(host.as_ref(), network.as_ref()));
+            put(&out, firewall::read(host.as_ref(), kernel.as_ref()));
             TaskOutput::default()
         }));
     }
     {
-        let (host, network, out) = (
+        let (host, kernel, out) = (
             Arc::clone(&host),
-            Arc::clone(network),
+            Arc::clone(kernel),
             Arc::clone(&environment_slot),
         );
         tasks.push(Task::new("environment", move || {
-            let interfaces = network.interfaces().unwrap_or_default();
+            let interfaces = kernel.interfaces().unwrap_or_default();
             let (v4, _) = sources::default_routes(host.as_ref());
             let gateway = v4.and_then(|route| route.gateway);
             put(

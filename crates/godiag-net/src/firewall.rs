@@ -3,7 +3,7 @@
 //! Windows host.
 //!
 //! Read through `Host`: `nft -j list ruleset` (not run when the kernel, asked through
-//! [`Network`], holds no nftables table); for tables iptables-nft manages (opaque `xt`
+//! [`Kernel`], holds no nftables table); for tables iptables-nft manages (opaque `xt`
 //! matches in JSON) `iptables-nft-save`/`ip6tables-nft-save`; legacy `x_tables`, invisible to
 //! nft, with `iptables-legacy-save` when `/proc/net/ip_tables_names` lists tables. firewalld
 //! and ufw are front-ends over those rules: [`firewalld`] and [`ufw`] explain a decision in
@@ -30,8 +30,8 @@ use serde::Serialize;
 
 use self::eval::{Decision, Packet, Verdict};
 use self::ir::Ruleset;
+use crate::kernel::Kernel;
 use crate::model::{ConnectOutcome, Family};
-use crate::network::Network;
 
 /// Which tool manages the rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -74,10 +74,10 @@ const COMMAND_TIMEOUT: Duration = Duration::from_secs(2);
 /// What `read_from` says when the kernel reported no nftables table, so `nft` did not run.
 pub const NO_NFTABLES: &str = "netlink NFT_MSG_GETTABLE: no nftables tables";
 
-/// Reads the rules through `host`; `network` first says whether there are nftables tables
+/// Reads the rules through `host`; `kernel` first says whether there are nftables tables
 /// at all.
 #[must_use]
-pub fn read(host: &dyn Host, network: &dyn Network) -> FirewallState {
+pub fn read(host: &dyn Host, kernel: &dyn Kernel) -> FirewallState {
     let mut state = FirewallState {
         backend: Backend::None,
         ruleset: Ruleset::default(),
@@ -88,7 +88,7 @@ pub fn read(host: &dyn Host, network: &dyn Network) -> FirewallState {
         ufw: None,
     };
     let mut nft_tables = Vec::new();
-    if network.nftables_tables().is_ok_and(|count| count == 0) {
+    if kernel.nftables_tables().is_ok_and(|count| count == 0) {
         // Starting nft costs more than everything else godiag reads here, and it would
         // print an empty ruleset.
         state.readable = true;

@@ -3,7 +3,8 @@
 //! The socket table with owners and the meaning of each bind in Go's terms ([`listeners`],
 //! [`bind`]), connection probes ([`probe`]) and the checks over them ([`checks`]).
 //! Parsers ([`parse`]) are pure; the machine is reached through `Host` and, for sockets,
-//! through [`network::Network`]. Nothing here prints.
+//! through [`kernel::Kernel`]; traffic goes through godiag-core's network seam. Nothing here
+//! prints.
 
 pub mod bind;
 pub mod checks;
@@ -11,9 +12,9 @@ pub mod doctor;
 pub mod domain;
 pub mod environment;
 pub mod firewall;
+pub mod kernel;
 pub mod listeners;
 pub mod model;
-pub mod network;
 pub mod parse;
 pub mod probe;
 pub mod sources;

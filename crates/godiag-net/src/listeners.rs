@@ -1,6 +1,6 @@
 //! The socket table: every TCP listener with its owners and what its bind means.
 //!
-//! The kernel's `sock_diag` dump comes first (through [`Network`]); when it is unavailable (a
+//! The kernel's `sock_diag` dump comes first (through [`Kernel`]); when it is unavailable (a
 //! recorded machine, a kernel without `NETLINK_SOCK_DIAG`) `/proc/net/tcp` and `tcp6` are
 //! read through [`Host`]. Owners come from `/proc/PID/fd/*` links `socket:[INODE]`, which
 //! need root for other users' processes: an unmatched inode is reported with its uid.
@@ -13,8 +13,8 @@ use godiag_core::host::Host;
 use godiag_go::buildinfo;
 
 use crate::bind;
+use crate::kernel::Kernel;
 use crate::model::{Family, GoBuild, Listener, Process, RawListener, TableSource};
-use crate::network::Network;
 use crate::parse::proc_net;
 
 /// Every TCP listener of this network namespace.
@@ -46,12 +46,12 @@ impl SocketTable {
 /// listeners on that port (or, when none, on the nearest ports), since finding owners means
 /// reading every `/proc/PID/fd` link and most of the cost is there.
 #[must_use]
-pub fn read(host: &dyn Host, network: &dyn Network, focus: Option<u16>) -> SocketTable {
+pub fn read(host: &dyn Host, kernel: &dyn Kernel, focus: Option<u16>) -> SocketTable {
     let bindv6only = host
         .read_to_string(Path::new("/proc/sys/net/ipv6/bindv6only"))
         .is_ok_and(|text| text.trim() == "1");
     let mut problems = Vec::new();
-    let (source, raw, fallback_reason) = match network.tcp_listeners() {
+    let (source, raw, fallback_reason) = match kernel.tcp_listeners() {
         Ok(raw) => (TableSource::SockDiag, raw, None),
         Err(error) => {
             let mut raw = Vec::new();

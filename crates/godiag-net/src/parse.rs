@@ -1,7 +1,6 @@
 //! Pure parsers: each takes text and a source name, and returns a model or a positioned
 //! error. None of them reads a file.
 
-pub mod hosts;
 pub mod ini;
 pub mod ip_address;
 pub mod portproxy;

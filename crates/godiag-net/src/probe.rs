@@ -5,13 +5,17 @@
 //! this machine's own interface address travels over `lo`, so it shows what the bind allows,
 //! not what the firewall does to traffic from other hosts.
 
+mod http;
+
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::{Arc, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::model::{ConnectOutcome, InterfaceAddress, Probe};
-use crate::network::Network;
+use godiag_core::net::{NetErrorKind, Network, TcpExchange};
+use godiag_core::runner::duration_ms;
+
+use crate::model::{ConnectOutcome, ConnectResult, InterfaceAddress, Probe};
 
 /// The longest a single probe waits for a handshake and an answer.
 pub const PROBE_TIMEOUT: Duration = Duration::from_millis(1500);
@@ -79,7 +83,7 @@ pub fn run(
         let spawned = thread::Builder::new()
             .name("godiag-probe".to_owned())
             .spawn(move || {
-                let _ = sender.send((index, network.probe(address, timeout)));
+                let _ = sender.send((index, connect(network.as_ref(), address, timeout)));
             });
         if spawned.is_err() {
             break;
@@ -96,7 +100,7 @@ pub fn run(
         .iter()
         .zip(results)
         .map(|(target, result)| {
-            let result = result.unwrap_or_else(|| crate::model::ConnectResult {
+            let result = result.unwrap_or_else(|| ConnectResult {
                 outcome: ConnectOutcome::Timeout,
                 error: Some(format!(
                     "no answer within the deadline ({} ms)",
@@ -122,9 +126,70 @@ pub fn run(
         .collect()
 }
 
+/// Connects to `address`, then asks for `GET /` and reports what answered; the whole probe
+/// ends within `timeout`.
+#[must_use]
+pub fn connect(network: &dyn Network, address: SocketAddr, timeout: Duration) -> ConnectResult {
+    let request = http::request(address);
+    let exchange = TcpExchange {
+        request: request.as_bytes(),
+        complete: &http::complete,
+        limit: http::READ_LIMIT,
+        reply_within: Some(http::ANSWER_TIMEOUT),
+    };
+    match network.tcp_exchange(address, &exchange, Instant::now() + timeout) {
+        Ok(reply) => {
+            // Whatever stopped the reading, the bytes so far say who answered.
+            let (protocol, http_status) = http::classify(&reply.bytes);
+            ConnectResult {
+                outcome: ConnectOutcome::Open,
+                error: None,
+                http_status,
+                protocol: Some(protocol),
+                duration_ms: duration_ms(reply.duration),
+            }
+        }
+        Err(error) => ConnectResult {
+            outcome: outcome(error.kind),
+            error: Some(error.message),
+            http_status: None,
+            protocol: None,
+            duration_ms: duration_ms(error.duration),
+        },
+    }
+}
+
+/// What a failed connection means for reachability.
+fn outcome(kind: NetErrorKind) -> ConnectOutcome {
+    match kind {
+        NetErrorKind::Refused => ConnectOutcome::Refused,
+        NetErrorKind::Timeout => ConnectOutcome::Timeout,
+        NetErrorKind::NetworkUnreachable | NetErrorKind::HostUnreachable => {
+            ConnectOutcome::Unreachable
+        }
+        NetErrorKind::Denied => ConnectOutcome::Denied,
+        NetErrorKind::NotRecorded => ConnectOutcome::NotRun,
+        _ => ConnectOutcome::Error,
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use std::net::TcpListener;
+
+    use godiag_core::net::LiveNetwork;
+
     use super::*;
+
+    #[test]
+    fn a_live_probe_of_a_closed_port_is_refused() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = listener.local_addr().unwrap();
+        drop(listener);
+        let result = connect(&LiveNetwork, address, Duration::from_secs(2));
+        assert_eq!(result.outcome, ConnectOutcome::Refused);
+        assert!(result.error.is_some());
+    }
 
     #[test]
     fn targets_merge_reasons_and_skip_link_local() {

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use godiag_core::finding::Finding;
+use godiag_core::net::Network;
 use godiag_core::runner::{self, Task, TaskOutput, duration_ms};
 use serde_json::{Value, json};
 
@@ -34,7 +35,12 @@ pub enum Input {
         reader: Box<dyn Read + Send>,
     },
     /// A URL to scrape.
-    Url(String),
+    Url {
+        /// The URL.
+        url: String,
+        /// The network the scrape goes through.
+        network: Arc<dyn Network>,
+    },
 }
 
 /// What the domain produced.
@@ -51,7 +57,7 @@ pub struct Outcome {
 pub fn run(input: Input, options: Options, deadline: Duration) -> Outcome {
     let started = Instant::now();
     let url = match &input {
-        Input::Url(url) => Some(url.clone()),
+        Input::Url { url, .. } => Some(url.clone()),
         Input::Reader { .. } => None,
     };
     let fallback_options = options.clone();
@@ -149,7 +155,11 @@ fn read(input: Input, options: Options, deadline: Duration) -> Context {
         } => (source, location_path, Some(reader), None, None),
         // The HTTP exchange gets a little less than the deadline, so that a hanging server
         // is reported as a failed scrape (with its timing) rather than as a timed-out check.
-        Input::Url(url) => match scrape::fetch(&url, deadline.saturating_sub(deadline / 10)) {
+        Input::Url { url, network } => match scrape::fetch(
+            network.as_ref(),
+            &url,
+            deadline.saturating_sub(deadline / 10),
+        ) {
             Ok(response) => {
                 let info = ScrapeInfo {
                     url: url.clone(),

@@ -1,11 +1,15 @@
 //! Fetching a `/metrics` URL the way Prometheus scrapes it.
 //!
-//! One blocking GET under a deadline, with the `Accept` header Prometheus sends (OpenMetrics
-//! preferred, text 0.0.4 accepted), gzip accepted, and the body handed back as a reader so
-//! it is parsed while it downloads. This module does not interpret the body.
+//! One GET through the network seam under a deadline, with the `Accept` header Prometheus
+//! sends (OpenMetrics preferred, text 0.0.4 accepted), gzip accepted (the seam's client
+//! decompresses), and the body handed back as a reader so it is parsed while it downloads.
+//! No proxy is used: a scrape job uses one only when its `proxy_url` names it. This module
+//! does not interpret the body.
 
 use std::io::Read;
 use std::time::{Duration, Instant};
+
+use godiag_core::net::{HttpRequest, Network, Trust};
 
 /// The `Accept` header of a Prometheus scrape (its default `scrape_protocols` without
 /// protobuf): OpenMetrics 1.0.0, OpenMetrics 0.0.1, then text 0.0.4, then anything.
@@ -38,38 +42,40 @@ pub struct ScrapeError {
 
 /// GETs `url` with Prometheus's headers; the whole exchange, body included, must end within
 /// `timeout`.
-pub fn fetch(url: &str, timeout: Duration) -> Result<Response, ScrapeError> {
+///
+/// # Errors
+/// When no response came.
+pub fn fetch(network: &dyn Network, url: &str, timeout: Duration) -> Result<Response, ScrapeError> {
     let started = Instant::now();
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .timeout_global(Some(timeout))
-        .http_status_as_error(false)
-        .user_agent(concat!("godiag/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .into();
-    let response = agent
-        .get(url)
-        .header("Accept", ACCEPT)
-        .header(
-            "X-Prometheus-Scrape-Timeout-Seconds",
-            format!("{:.3}", timeout.as_secs_f64()),
-        )
-        .call()
+    let request = HttpRequest {
+        url: url.to_owned(),
+        headers: vec![
+            ("Accept".to_owned(), ACCEPT.to_owned()),
+            (
+                "X-Prometheus-Scrape-Timeout-Seconds".to_owned(),
+                format!("{:.3}", timeout.as_secs_f64()),
+            ),
+        ],
+        user_agent: concat!("godiag/", env!("CARGO_PKG_VERSION")).to_owned(),
+        proxy: None,
+        trust: Trust::default(),
+        body_limit: u64::MAX,
+        // Prometheus's scrape client follows redirects (config.DefaultHTTPClientConfig), as
+        // Go's net/http does, up to 10.
+        redirects: 10,
+    };
+    let response = network
+        .http(&request, started + timeout)
         .map_err(|error| ScrapeError {
             url: url.to_owned(),
-            reason: error.to_string(),
-            elapsed: started.elapsed(),
+            reason: error.message,
+            elapsed: error.duration,
         })?;
-    let status = response.status().as_u16();
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .and_then(|value| value.to_str().ok())
-        .map(str::to_owned);
     Ok(Response {
-        status,
-        content_type,
-        elapsed: started.elapsed(),
-        body: Box::new(response.into_body().into_reader()),
+        status: response.status,
+        content_type: response.content_type,
+        elapsed: response.duration,
+        body: response.body,
     })
 }
 

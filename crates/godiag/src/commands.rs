@@ -14,6 +14,7 @@ use godiag_core::check::CheckMeta;
 use godiag_core::edit::{self, Applied};
 use godiag_core::finding::{Fix, Severity};
 use godiag_core::host::{FixtureHost, Host, RealHost};
+use godiag_core::net::{LiveNetwork, Network, RecordedNetwork};
 use godiag_core::render::{self, Format, Options};
 use godiag_core::report::Report;
 use serde_json::json;
@@ -54,7 +55,8 @@ pub fn run_command(args: &Args) -> anyhow::Result<ExitStatus> {
         Command::Dns(dns) => dns::run(dns, global),
         Command::Metrics(metrics) => {
             let host = build_host(global)?;
-            let report = metrics::run(host.as_ref(), metrics, global)?;
+            let network = build_network(global, &host);
+            let report = metrics::run(host.as_ref(), network, metrics, global)?;
             emit(&report, global)
         }
         Command::Explain { code, list } => explain(code.as_deref(), *list, global),
@@ -101,6 +103,16 @@ pub(crate) fn build_host(global: &GlobalArgs) -> anyhow::Result<Arc<dyn Host>> {
         None => BTreeMap::new(),
     };
     Ok(Arc::new(FixtureHost::new(root, env)))
+}
+
+/// The network seam, picked once as the host is: this machine's network, or the answers
+/// recorded under `--root`'s `.godiag/net/`, every domain's protocol included.
+pub(crate) fn build_network(global: &GlobalArgs, host: &Arc<dyn Host>) -> Arc<dyn Network> {
+    if global.root.is_none() {
+        return Arc::new(LiveNetwork);
+    }
+    let dns = godiag_dns::probe::recorded::RecordedDns::read(host.as_ref());
+    Arc::new(RecordedNetwork::new(Arc::clone(host)).with_service(53, Arc::new(dns)))
 }
 
 /// Writes godiag(1) in roff, from the same definitions as `--help` and the completions.

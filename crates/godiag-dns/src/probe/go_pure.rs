@@ -13,9 +13,9 @@ use std::fmt::Write as _;
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
+use godiag_core::net::Network;
 use hickory_proto::rr::RecordType;
 
-use super::transport::Transport;
 use super::wire::{self, Exchange, ExchangeOptions, Outcome};
 use super::{NoReply, PathResult, wait_text};
 use crate::model::go_order::Order;
@@ -67,7 +67,7 @@ pub fn try_wait(dns: &GoDns, names: usize, servers: usize, deadline: Instant) ->
 }
 
 /// Runs the emulation, giving up at `deadline`.
-pub fn lookup(transport: &dyn Transport, request: &GoLookup<'_>, deadline: Instant) -> PathResult {
+pub fn lookup(network: &dyn Network, request: &GoLookup<'_>, deadline: Instant) -> PathResult {
     let started = Instant::now();
     let mut result = PathResult::new("go_pure");
     let from_hosts = || {
@@ -116,7 +116,7 @@ pub fn lookup(transport: &dyn Transport, request: &GoLookup<'_>, deadline: Insta
         let results: Vec<TypeResult> = if request.dns.single_request {
             types
                 .iter()
-                .map(|&qtype| try_one_name(transport, request, &servers, fqdn, qtype, schedule))
+                .map(|&qtype| try_one_name(network, request, &servers, fqdn, qtype, schedule))
                 .collect()
         } else {
             std::thread::scope(|scope| {
@@ -125,7 +125,7 @@ pub fn lookup(transport: &dyn Transport, request: &GoLookup<'_>, deadline: Insta
                     .map(|&qtype| {
                         let servers = &servers;
                         scope.spawn(move || {
-                            try_one_name(transport, request, servers, fqdn, qtype, schedule)
+                            try_one_name(network, request, servers, fqdn, qtype, schedule)
                         })
                     })
                     .collect();
@@ -240,7 +240,7 @@ pub fn worst_case(dns: &GoDns) -> Duration {
 
 /// `tryOneName`: every attempt on every server until an answer or NXDOMAIN.
 fn try_one_name(
-    transport: &dyn Transport,
+    network: &dyn Network,
     request: &GoLookup<'_>,
     servers: &[SocketAddr],
     fqdn: &str,
@@ -270,7 +270,7 @@ fn try_one_name(
                 trust_ad: request.trust_ad,
                 deadline: try_until,
             };
-            match wire::exchange(transport, *server, fqdn, qtype, options) {
+            match wire::exchange(network, *server, fqdn, qtype, options) {
                 Exchange::NoReply(why) => {
                     if outcome.rcode.is_none() {
                         outcome.no_reply = Some(why);
@@ -323,7 +323,6 @@ fn try_one_name(
 
 #[cfg(test)]
 mod tests {
-    use super::super::transport::FixtureTransport;
     use super::*;
 
     fn dns(servers: &[&str]) -> GoDns {
@@ -341,7 +340,7 @@ mod tests {
     }
 
     fn run(table: &str, name: &str, names: &[String], dns: &GoDns, order: Order) -> PathResult {
-        let transport = FixtureTransport::parse(table);
+        let network = super::super::recorded::network(table);
         let request = GoLookup {
             name,
             order,
@@ -350,11 +349,7 @@ mod tests {
             trust_ad: false,
             hosts: None,
         };
-        lookup(
-            &transport,
-            &request,
-            Instant::now() + Duration::from_secs(5),
-        )
+        lookup(&network, &request, Instant::now() + Duration::from_secs(5))
     }
 
     #[test]

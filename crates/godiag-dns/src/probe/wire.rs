@@ -4,12 +4,12 @@
 use std::hash::{BuildHasher, Hasher};
 use std::io;
 use std::net::{IpAddr, SocketAddr};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use hickory_proto::op::{Edns, Message, MessageType, OpCode, Query, ResponseCode};
 use hickory_proto::rr::{DNSClass, Name, RData, RecordType};
 
-use super::transport::Transport;
+use godiag_core::net::{NetError, NetErrorKind, Network, ReplyEnd, TcpExchange};
 
 /// The EDNS0 UDP size Go advertises (`maxDNSPacketSize`).
 const GO_UDP_SIZE: u16 = 1232;
@@ -109,7 +109,7 @@ fn matches(reply: &Message, id: u16, name: &str, qtype: RecordType) -> bool {
 /// One exchange as Go's `exchange` does it: UDP (or only TCP with `use-vc`), and TCP again
 /// when the UDP reply is truncated.
 pub fn exchange(
-    transport: &dyn Transport,
+    network: &dyn Network,
     server: SocketAddr,
     name: &str,
     qtype: RecordType,
@@ -123,9 +123,9 @@ pub fn exchange(
         Message::from_vec(reply).is_ok_and(|message| matches(&message, id, name, qtype))
     };
     let mut reply = if options.use_tcp {
-        transport.tcp(server, &request, options.deadline)
+        tcp(network, server, &request, options.deadline)
     } else {
-        transport.udp(server, &request, &accept, options.deadline)
+        network.udp_exchange(server, &request, &accept, options.deadline)
     };
     // RFC 7766: a truncated UDP reply means "ask again over TCP" (Go does, same server).
     let truncated = !options.use_tcp
@@ -133,7 +133,7 @@ pub fn exchange(
             .as_ref()
             .is_ok_and(|bytes| Message::from_vec(bytes).is_ok_and(|m| m.truncated()));
     if truncated {
-        reply = transport.tcp(server, &request, options.deadline);
+        reply = tcp(network, server, &request, options.deadline);
     }
     match reply {
         Err(error) => super::NoReply::of(&error)
@@ -145,6 +145,55 @@ pub fn exchange(
             Ok(_) => Exchange::Failed("invalid DNS response".into()),
             Err(_) => Exchange::Failed("cannot unmarshal DNS message".into()),
         },
+    }
+}
+
+/// Frames a message for TCP: a two-byte length prefix (RFC 1035 section 4.2.2).
+///
+/// # Errors
+/// A message longer than the prefix can say.
+pub fn framed(message: &[u8]) -> Result<Vec<u8>, NetError> {
+    let length = u16::try_from(message.len())
+        .map_err(|_| NetError::new(NetErrorKind::Other, "query too long", Duration::ZERO))?;
+    let mut framed = length.to_be_bytes().to_vec();
+    framed.extend_from_slice(message);
+    Ok(framed)
+}
+
+/// The length a framed message announces, once its prefix is in.
+fn announced(framed: &[u8]) -> Option<usize> {
+    Some(2 + usize::from(u16::from_be_bytes([*framed.first()?, *framed.get(1)?])))
+}
+
+/// Sends `query` over TCP and returns the reply without its prefix.
+fn tcp(
+    network: &dyn Network,
+    server: SocketAddr,
+    query: &[u8],
+    deadline: Instant,
+) -> Result<Vec<u8>, NetError> {
+    let request = framed(query)?;
+    let complete = |reply: &[u8]| announced(reply).is_some_and(|length| reply.len() >= length);
+    let exchange = TcpExchange {
+        request: &request,
+        complete: &complete,
+        limit: 2 + usize::from(u16::MAX),
+        reply_within: None,
+    };
+    let reply = network.tcp_exchange(server, &exchange, deadline)?;
+    match reply.end {
+        ReplyEnd::Complete => {
+            let length = announced(&reply.bytes).unwrap_or(2);
+            Ok(reply.bytes[2..length].to_vec())
+        }
+        ReplyEnd::Deadline => Err(NetError::timeout(reply.duration)),
+        ReplyEnd::Failed(error) => Err(error),
+        // The words of `io::ErrorKind::UnexpectedEof`, as Go's "unexpected EOF" means the same.
+        ReplyEnd::Closed | ReplyEnd::Limit => Err(NetError::new(
+            NetErrorKind::Other,
+            "unexpected end of file",
+            reply.duration,
+        )),
     }
 }
 
@@ -214,6 +263,10 @@ pub fn rcode_name(code: ResponseCode) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
+    use godiag_core::host::FixtureHost;
+    use godiag_core::net::{RecordedNetwork, RecordedService, Transport};
     use hickory_proto::rr::Record;
     use hickory_proto::rr::rdata::A;
 
@@ -250,30 +303,23 @@ mod tests {
     /// Answers UDP with a truncated, empty reply and TCP with the full answer.
     struct Truncating;
 
-    impl Transport for Truncating {
-        fn udp(
+    impl RecordedService for Truncating {
+        fn answer(
             &self,
+            transport: Transport,
             _: SocketAddr,
             query: &[u8],
-            _: &dyn Fn(&[u8]) -> bool,
-            _: Instant,
-        ) -> io::Result<Vec<u8>> {
-            let request = Message::from_vec(query).unwrap();
-            let mut reply = reply(ResponseCode::NoError, &[], true);
+        ) -> Result<Vec<u8>, NetError> {
+            let tcp = transport == Transport::Tcp;
+            let request = Message::from_vec(if tcp { &query[2..] } else { query }).unwrap();
+            let answers: &[&str] = if tcp { &["10.0.0.7"] } else { &[] };
+            let mut reply = reply(ResponseCode::NoError, answers, true);
             reply
                 .set_id(request.id())
-                .set_truncated(true)
+                .set_truncated(!tcp)
                 .add_query(request.queries()[0].clone());
-            Ok(reply.to_vec().unwrap())
-        }
-
-        fn tcp(&self, _: SocketAddr, query: &[u8], _: Instant) -> io::Result<Vec<u8>> {
-            let request = Message::from_vec(query).unwrap();
-            let mut reply = reply(ResponseCode::NoError, &["10.0.0.7"], true);
-            reply
-                .set_id(request.id())
-                .add_query(request.queries()[0].clone());
-            Ok(reply.to_vec().unwrap())
+            let bytes = reply.to_vec().unwrap();
+            Ok(if tcp { framed(&bytes).unwrap() } else { bytes })
         }
     }
 
@@ -284,8 +330,10 @@ mod tests {
             trust_ad: false,
             deadline: Instant::now() + std::time::Duration::from_secs(1),
         };
+        let host = FixtureHost::new("/nonexistent", std::collections::BTreeMap::new());
+        let network = RecordedNetwork::new(Arc::new(host)).with_service(53, Arc::new(Truncating));
         let exchange = exchange(
-            &Truncating,
+            &network,
             "127.0.0.1:53".parse().unwrap(),
             "x.",
             RecordType::A,

@@ -51,7 +51,7 @@ pub struct Attempt {
     pub auth_retry: bool,
     /// How the failure was classified (`timeout`, `refused`, `unknown_authority`...).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub failure: Option<super::transport::NetErrorKind>,
+    pub failure: Option<godiag_core::net::NetErrorKind>,
     /// How long the step took.
     pub duration_ms: u64,
 }

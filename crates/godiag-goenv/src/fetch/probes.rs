@@ -11,13 +11,14 @@
 use std::time::Instant;
 
 use godiag_core::host::Host;
+use godiag_core::net::NetErrorKind;
 use godiag_core::redact::redact;
 use godiag_go::escape;
 use godiag_go::goproxy::ProxyEntry;
 use godiag_go::patterns::matches_prefix;
 
+use super::client::Client;
 use super::model::{Attempt, Op};
-use super::transport::{NetErrorKind, Transport};
 use super::walk::Walker;
 
 /// The module every public mirror serves, used as the reference.
@@ -43,13 +44,8 @@ pub struct ProbeInput<'a> {
 
 /// Runs the probes that the walk's answers call for.
 #[must_use]
-pub fn run(
-    input: &ProbeInput<'_>,
-    transport: &dyn Transport,
-    host: &dyn Host,
-    end: Instant,
-) -> Vec<Attempt> {
-    let mut walker = Walker::new(input.entries.to_vec(), input.module, transport, host, end);
+pub fn run(input: &ProbeInput<'_>, client: &Client, host: &dyn Host, end: Instant) -> Vec<Attempt> {
+    let mut walker = Walker::new(input.entries.to_vec(), input.module, client, host, end);
     walker.netrc.clone_from(&input.netrc);
     walker.auth_off = input.auth_off;
     if input.user_goproxy {

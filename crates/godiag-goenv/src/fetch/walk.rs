@@ -12,6 +12,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use godiag_core::host::Host;
+use godiag_core::net::NetErrorKind;
 use godiag_core::redact::redact;
 use godiag_go::escape;
 use godiag_go::goproxy::ProxyEntry;
@@ -19,10 +20,10 @@ use godiag_go::modcache::{self, CacheEntry};
 use godiag_go::patterns::matches_prefix;
 use godiag_go::semver;
 
+use super::client::{Client, HttpRequest};
 use super::direct::{self, Discovery};
 use super::model::{Attempt, GoError, MODULE_CACHE, Op, Rank};
 use super::netenv::{NetrcLine, credential_for};
-use super::transport::{HttpRequest, NetErrorKind, Transport};
 
 /// What the walk needs to know about the machine and settings.
 pub struct Walker<'a> {
@@ -35,7 +36,7 @@ pub struct Walker<'a> {
     /// GOINSECURE's patterns: modules that may be fetched over plain HTTP.
     pub goinsecure: String,
     /// Where requests go.
-    pub transport: &'a dyn Transport,
+    pub client: &'a Client,
     /// Files (`file://` proxies, the module cache).
     pub host: &'a dyn Host,
     /// `.netrc` entries, when GOAUTH includes `netrc`.
@@ -90,7 +91,7 @@ impl<'a> Walker<'a> {
     pub fn new(
         entries: Vec<ProxyEntry>,
         module: &str,
-        transport: &'a dyn Transport,
+        client: &'a Client,
         host: &'a dyn Host,
         deadline: Instant,
     ) -> Self {
@@ -99,7 +100,7 @@ impl<'a> Walker<'a> {
             module: module.to_owned(),
             gonoproxy: String::new(),
             goinsecure: String::new(),
-            transport,
+            client,
             host,
             netrc: Vec::new(),
             auth_off: false,
@@ -345,7 +346,7 @@ impl<'a> Walker<'a> {
             insecure,
             timeout: left,
         };
-        let result = self.transport.get(&request);
+        let result = self.client.get(&request);
         let (status, error, via, failure, duration) = match &result {
             Ok(response) => (
                 Some(response.status),

@@ -1,31 +1,30 @@
 //! `godiag dns HOST`.
 
-use std::path::Path;
 use std::sync::Arc;
 
 use godiag_core::host::Host;
+use godiag_core::net::Network;
 use godiag_core::report::Report;
 use godiag_dns::domain::{self, Options};
 use godiag_dns::model::program::ProgramChoice;
-use godiag_dns::probe;
-use godiag_dns::probe::transport::{RealTransport, Transport};
+use godiag_dns::probe::recorded::RecordedDns;
 use godiag_go::gocmd;
 use godiag_goenv::model::GoEnv;
 use serde_json::json;
 
-use super::{apply_fixes, build_host, emit};
+use super::{apply_fixes, build_host, build_network, emit};
 use crate::ExitStatus;
 use crate::cli::{DnsArgs, ForArg, GlobalArgs, NetTag, OnOff};
 use crate::printer::Printer;
 
-/// Real sockets on this machine; on a recorded one, its recorded answers if it has any.
-pub(super) fn transport(global: &GlobalArgs, host: &dyn Host) -> Option<Arc<dyn Transport>> {
-    if global.root.is_none() {
-        return Some(Arc::new(RealTransport));
-    }
-    host.metadata(Path::new("/.godiag/dns"))
-        .is_ok()
-        .then(|| Arc::new(probe::fixture_transport(host)) as Arc<dyn Transport>)
+/// The network for the DNS probes: this machine's, or a recorded one's when it recorded DNS
+/// answers (without them the probes are reported as not run rather than as timeouts).
+pub(super) fn probe_network(
+    global: &GlobalArgs,
+    host: &dyn Host,
+    network: &Arc<dyn Network>,
+) -> Option<Arc<dyn Network>> {
+    (global.root.is_none() || RecordedDns::recorded(host)).then(|| Arc::clone(network))
 }
 
 /// The Go environment as the go command computes it here (godiag-goenv owns that rule).
@@ -56,7 +55,7 @@ pub(crate) fn run(args: &DnsArgs, global: &GlobalArgs) -> anyhow::Result<ExitSta
             go_command,
         },
         servers: args.servers.clone(),
-        transport: transport(global, host.as_ref()),
+        network: probe_network(global, host.as_ref(), &build_network(global, &host)),
         known_program: None,
         cgo_enabled,
     };

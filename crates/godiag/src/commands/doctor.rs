@@ -6,12 +6,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use godiag_core::host::Host;
+use godiag_core::net::Network;
 use godiag_core::report::Report;
 use godiag_core::runner::{self, Task, TaskOutput};
 use godiag_dns::doctor::GoSettings;
 use serde_json::{Value, json};
 
-use super::{build_host, dns, emit, port};
+use super::{build_host, build_network, dns, emit, port};
 use crate::ExitStatus;
 use crate::cli::GlobalArgs;
 
@@ -30,12 +31,13 @@ fn margin(deadline: Duration) -> Duration {
 /// Runs `godiag doctor`.
 pub(crate) fn run(global: &GlobalArgs, ports: &[u16]) -> anyhow::Result<ExitStatus> {
     let host = build_host(global)?;
+    let network = build_network(global, &host);
     let margin = margin(global.deadline);
     let budget = global.deadline.saturating_sub(2 * margin);
     let tasks = vec![
         go_task(&host, budget),
-        dns_task(&host, global, budget),
-        port_task(&host, global, ports, budget),
+        dns_task(&host, global, &network, budget),
+        port_task(&host, global, &network, ports, budget),
     ];
     let output = runner::run(tasks, global.deadline.saturating_sub(margin));
     let result = |key: &str| {
@@ -65,9 +67,14 @@ fn go_task(host: &Arc<dyn Host>, budget: Duration) -> Task {
 
 /// Name resolution of every module host of the Go environment and of git's URL rewrites,
 /// as the go command resolves it.
-fn dns_task(host: &Arc<dyn Host>, global: &GlobalArgs, budget: Duration) -> Task {
+fn dns_task(
+    host: &Arc<dyn Host>,
+    global: &GlobalArgs,
+    network: &Arc<dyn Network>,
+    budget: Duration,
+) -> Task {
     let host = Arc::clone(host);
-    let transport = dns::transport(global, host.as_ref());
+    let network = dns::probe_network(global, host.as_ref(), network);
     Task::new(DNS, move || {
         runner::crash_if_asked(DNS);
         let started = Instant::now();
@@ -79,7 +86,7 @@ fn dns_task(host: &Arc<dyn Host>, global: &GlobalArgs, budget: Duration) -> Task
         };
         let hosts = godiag_dns::doctor::module_hosts(host.as_ref(), &settings);
         let left = budget.saturating_sub(started.elapsed());
-        let outcome = godiag_dns::doctor::run(&host, &hosts, transport.as_ref(), left);
+        let outcome = godiag_dns::doctor::run(&host, &hosts, network.as_ref(), left);
         TaskOutput {
             findings: outcome.findings,
             result: Some(outcome.result),
@@ -88,12 +95,18 @@ fn dns_task(host: &Arc<dyn Host>, global: &GlobalArgs, budget: Duration) -> Task
 }
 
 /// The ports asked for and those of listening Go programs.
-fn port_task(host: &Arc<dyn Host>, global: &GlobalArgs, ports: &[u16], budget: Duration) -> Task {
-    let network = port::network(global, host);
+fn port_task(
+    host: &Arc<dyn Host>,
+    global: &GlobalArgs,
+    network: &Arc<dyn Network>,
+    ports: &[u16],
+    budget: Duration,
+) -> Task {
+    let (kernel, network) = (port::kernel(global, host), Arc::clone(network));
     let (host, ports) = (Arc::clone(host), ports.to_vec());
     Task::new(PORT, move || {
         runner::crash_if_asked(PORT);
-        let outcome = godiag_net::doctor::run(&host, &network, &ports, budget);
+        let outcome = godiag_net::doctor::run(&host, &kernel, &network, &ports, budget);
         TaskOutput {
             findings: outcome.findings,
             result: Some(outcome.result),

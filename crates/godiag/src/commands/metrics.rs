@@ -2,9 +2,11 @@
 
 use std::io;
 use std::path::Path;
+use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
 use godiag_core::host::Host;
+use godiag_core::net::Network;
 use godiag_core::report::Report;
 use godiag_prom::{Format, Input, Options};
 
@@ -13,11 +15,15 @@ use crate::cli::{GlobalArgs, InputFormatArg, MetricsArgs};
 /// Runs the metrics domain on the input the arguments name.
 pub(super) fn run(
     host: &dyn Host,
+    network: Arc<dyn Network>,
     args: &MetricsArgs,
     global: &GlobalArgs,
 ) -> anyhow::Result<Report> {
     let input = if godiag_prom::scrape::is_url(&args.input) {
-        Input::Url(args.input.clone())
+        Input::Url {
+            url: args.input.clone(),
+            network,
+        }
     } else if args.input == "-" {
         Input::Reader {
             source: "-".to_owned(),

@@ -9,9 +9,8 @@
 //!   `NAME/unsafe-fixes` exists) and the file named on its first line holds the rest of
 //!   `after-fix`.
 //!
-//! With `NAME/serve` (a raw HTTP response), a server on 127.0.0.1 answers every connection
-//! with it for the scenario's lifetime; `{server}` in `args` is its address, masked as
-//! `[SERVER]` in the snapshot.
+//! The machine's network answers from `NAME/root/.godiag/net/` (godiag-core's recorded
+//! network), as every `--root` run's does: a scenario sends no traffic.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -85,11 +84,7 @@ fn run_scenario(name: &str) -> Run {
     });
     fs::write(&env_file, env_text).unwrap();
 
-    let mut args = fs::read_to_string(dir.join("args")).unwrap_or_else(|_| "go env".to_owned());
-    let server = fs::read(dir.join("serve")).ok().map(serve);
-    if let Some(address) = &server {
-        args = args.replace("{server}", address);
-    }
+    let args = fs::read_to_string(dir.join("args")).unwrap_or_else(|_| "go env".to_owned());
     let mut command = Command::new(godiag());
     command
         .env_clear()
@@ -165,32 +160,10 @@ fn run_scenario(name: &str) -> Run {
         has_error,
         "{name}: exit status must be 1 exactly when an error was found"
     );
-    let mut json = normalise(json);
-    if let Some(address) = &server {
-        json =
-            serde_json::from_str(&json.to_string().replace(address.as_str(), "[SERVER]")).unwrap();
+    Run {
+        json: normalise(json),
+        root,
     }
-    Run { json, root }
-}
-
-/// Serves `response` to every connection on a fresh loopback port; returns `IP:PORT`.
-fn serve(response: Vec<u8>) -> String {
-    use std::io::{Read as _, Write as _};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let address = listener.local_addr().unwrap().to_string();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            // Read the request head, then answer and close.
-            let mut head = Vec::new();
-            let mut byte = [0u8; 1];
-            while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
-                head.push(byte[0]);
-            }
-            let _ = stream.write_all(&response);
-        }
-    });
-    address
 }
 
 /// Masks what varies between runs: durations and the version.

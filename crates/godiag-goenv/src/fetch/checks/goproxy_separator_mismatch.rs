@@ -44,7 +44,7 @@ impl Check<FetchContext> for GoproxySeparator {
             let is_last = entries.last() == Some(entry);
             let soft = matches!(attempt.status, Some(404 | 410));
             let hard = attempt.error.is_some() && !soft && attempt.status != Some(200);
-            let hang = attempt.failure == Some(crate::fetch::transport::NetErrorKind::Timeout);
+            let hang = attempt.failure == Some(godiag_core::net::NetErrorKind::Timeout);
             let auth = matches!(attempt.status, Some(401 | 403));
             let pipe = matches!(
                 entry,

@@ -9,7 +9,7 @@ use godiag_core::finding::{Evidence, Finding, Fix, Severity};
 use super::FetchContext;
 use super::module_fetch_fails::attempt_evidence;
 use crate::fetch::netenv::{self, CERT_DIRS, CERT_FILES};
-use crate::fetch::transport::NetErrorKind;
+use godiag_core::net::NetErrorKind;
 
 /// Certificate signed by an unknown authority, with where Go looked for roots.
 pub(crate) struct TlsUnknownAuthority;

@@ -5,57 +5,31 @@
 //! `http.Server` with TLS, with `HTTP/1.0 400 Bad Request` and the body "Client sent an HTTP
 //! request to an HTTPS server." (net/http/server.go, `(*conn).serve`), so both count as TLS.
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::time::{Duration, Instant};
+use std::net::SocketAddr;
+use std::time::Duration;
 
 use crate::model::Protocol;
 
 const GO_TLS_ANSWER: &[u8] = b"HTTP request to an HTTPS server";
-const READ_LIMIT: usize = 1024;
+/// The most of an answer read: enough for a status line, headers and Go's TLS hint.
+pub(super) const READ_LIMIT: usize = 1024;
 /// How long a server may take to answer `GET /` once connected; a silent server (a database,
 /// a gRPC server waiting for a preface) is reported as such rather than holding the report.
-const ANSWER_TIMEOUT: Duration = Duration::from_millis(400);
+pub(super) const ANSWER_TIMEOUT: Duration = Duration::from_millis(400);
 
-/// Sends the request and classifies the answer; returns the HTTP status when there is one.
-pub(super) fn exchange(
-    mut stream: TcpStream,
-    address: SocketAddr,
-    budget: Duration,
-) -> (Protocol, Option<u16>) {
-    let started = Instant::now();
-    let budget = budget.min(ANSWER_TIMEOUT).max(Duration::from_millis(1));
-    let _ = stream.set_write_timeout(Some(budget));
+/// The request: `GET /` on a connection that closes after the answer.
+pub(super) fn request(address: SocketAddr) -> String {
     let host = match address {
         SocketAddr::V4(v4) => v4.to_string(),
         SocketAddr::V6(v6) => format!("[{}]:{}", v6.ip(), v6.port()),
     };
-    let request = format!(
+    format!(
         "GET / HTTP/1.1\r\nHost: {host}\r\nUser-Agent: godiag\r\nAccept: */*\r\nConnection: close\r\n\r\n"
-    );
-    if stream.write_all(request.as_bytes()).is_err() {
-        return (Protocol::Silent, None);
-    }
-    let mut answer = Vec::new();
-    let mut chunk = [0u8; 512];
-    loop {
-        let left = budget.saturating_sub(started.elapsed());
-        if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
-            break;
-        }
-        match stream.read(&mut chunk) {
-            Ok(0) | Err(_) => break,
-            Ok(read) => answer.extend_from_slice(&chunk[..read]),
-        }
-        if answer.len() >= READ_LIMIT || complete(&answer) {
-            break;
-        }
-    }
-    classify(&answer)
+    )
 }
 
 /// True once the headers are in, unless the status is 400 (whose body may say TLS).
-fn complete(answer: &[u8]) -> bool {
+pub(super) fn complete(answer: &[u8]) -> bool {
     let Some(end) = find(answer, b"\r\n\r\n") else {
         return false;
     };

@@ -1,13 +1,13 @@
 //! `/etc/hosts` (hosts(5)): `ADDRESS NAME [ALIAS...]`, `#` comments.
 //!
-//! Only what `godiag port` needs: the addresses a name maps to, in file order. Lines that do
-//! not start with an address are skipped as glibc skips them.
+//! How a recorded machine resolves names: glibc's `files` source, the addresses a name maps
+//! to in file order. Lines that do not start with an address are skipped as glibc skips them.
 
 use std::net::IpAddr;
 
 /// Returns the addresses `/etc/hosts` gives `name` (case-insensitive), in file order.
 #[must_use]
-pub fn addresses_of(text: &str, name: &str) -> Vec<IpAddr> {
+pub(super) fn addresses_of(text: &str, name: &str) -> Vec<IpAddr> {
     let mut found = Vec::new();
     for line in text.lines() {
         let line = line.split('#').next().unwrap_or_default();
@@ -25,7 +25,7 @@ pub fn addresses_of(text: &str, name: &str) -> Vec<IpAddr> {
 /// Orders addresses as glibc's getaddrinfo does for loopback answers (RFC 6724 with the
 /// default gai.conf: `::1` has precedence 50, IPv4 35), keeping file order otherwise.
 #[must_use]
-pub fn rfc6724_order(mut addresses: Vec<IpAddr>) -> Vec<IpAddr> {
+pub(super) fn rfc6724_order(mut addresses: Vec<IpAddr>) -> Vec<IpAddr> {
     addresses.sort_by_key(|address| match address {
         IpAddr::V6(v6) if v6.is_loopback() => 0,
         IpAddr::V6(_) => 1,
