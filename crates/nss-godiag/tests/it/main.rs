@@ -9,5 +9,6 @@
     unreachable_pub
 )]
 
+mod getent;
 mod harness;
 mod peers;
