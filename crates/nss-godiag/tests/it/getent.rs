@@ -27,7 +27,7 @@ const NAMES: &[&str] = &[
 ];
 
 /// Where glibc's dlopen finds `libnss_NAME.so.2` without any configuration.
-fn multiarch_libdir() -> PathBuf {
+pub fn multiarch_libdir() -> PathBuf {
     PathBuf::from(format!("/usr/lib/{}-linux-gnu", std::env::consts::ARCH))
 }
 

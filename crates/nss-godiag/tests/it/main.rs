@@ -9,6 +9,7 @@
     unreachable_pub
 )]
 
+mod dns_rule;
 mod getent;
 mod harness;
 mod peers;
