@@ -181,7 +181,7 @@ pub enum Command {
         #[command(flatten)]
         machine: MachineArgs,
     },
-    /// Lint OpenTelemetry Collector configs and Jaeger sampling strategies files.
+    /// Lint OpenTelemetry Collector configs, Jaeger sampling strategies files and NSS maps.
     Lint(LintArgs),
     /// Trace a host name through nsswitch, NSS modules, systemd-resolved and resolv.conf, and
     /// predict which resolver Go will use for it.
@@ -285,6 +285,8 @@ pub enum LintKind {
     Collector,
     /// Jaeger sampling strategies (JSON).
     Sampling,
+    /// The map of the NSS module `libnss_godiag.so.2` (detected from a `.map` extension).
+    NssMap,
 }
 
 /// `godiag metrics` arguments.

@@ -81,6 +81,7 @@ pub(crate) fn registry() -> Vec<CheckMeta> {
     all.extend(godiag_net::checks::registry());
     all.extend(godiag_otel::checks::registry());
     all.extend(godiag_dns::checks::registry());
+    all.extend(godiag_dns::nss_map::registry());
     all.extend(godiag_prom::checks::registry());
     all.extend(godiag_otel::sampling::checks::registry());
     all
