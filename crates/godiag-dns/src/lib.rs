@@ -13,6 +13,7 @@ pub mod checks;
 pub mod doctor;
 pub mod domain;
 pub mod model;
+pub mod nss_install;
 pub mod nss_map;
 pub mod parse;
 pub mod probe;
