@@ -1,8 +1,8 @@
 //! The map behind `libnss_godiag.so.2`: which private names resolve to fixed addresses and
 //! which are asked of a per-domain DNS server.
 //!
-//! [`parse`] reads the map text (pure, with positions, for `godiag lint`); [`Map::rule_for`]
-//! picks the most specific rule for a name; [`resolve`] answers a lookup from a map, asking a
+//! [`parse()`] reads the map text (pure, with positions, for `godiag lint`); [`Map::rule_for`]
+//! picks the most specific rule for a name; [`resolve()`] answers a lookup from a map, asking a
 //! DNS server through [`forward`] for `dns` rules; [`cache`] keeps the map loaded and re-reads
 //! it when its mtime changes. Nothing here is `unsafe`, prints, spawns threads or keeps
 //! anything past a call except the cached map: the NSS shim (crate `nss-godiag`) only marshals

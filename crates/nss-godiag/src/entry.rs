@@ -1,5 +1,5 @@
-//! The exported entry points. Each one checks its pointers, runs [`lookup`] or [`reverse`]
-//! under `catch_unwind`, and writes the answer through [`Arena`].
+//! The exported entry points. Each one checks its pointers, runs `lookup` or `reverse`
+//! under `catch_unwind`, and writes the answer through `Arena`.
 #![allow(
     clippy::used_underscore_items,
     reason = "glibc dictates the _nss_ names; the shorter entry points call the longer ones"
