@@ -386,3 +386,35 @@ fn write_ttl(ttlp: *mut i32, ttl: u32) {
         unsafe { *ttlp = i32::try_from(ttl).unwrap_or(i32::MAX) };
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::status::NSS_STATUS_UNAVAIL;
+
+    #[test]
+    fn a_panic_in_a_body_is_unavail_with_errno_set_and_does_not_unwind() {
+        let (mut errno, mut h_errno) = (0, 0);
+        let status = guarded(&raw mut errno, &raw mut h_errno, || {
+            let empty: Vec<u8> = Vec::new();
+            // An out-of-bounds index: the kind of bug the guard is for.
+            let _ = empty[std::hint::black_box(3)];
+            Ok(())
+        });
+        assert_eq!(status, NSS_STATUS_UNAVAIL);
+        assert_eq!((errno, h_errno), (Failure::BUG.errno, Failure::BUG.h_errno));
+        // Null errno pointers are tolerated.
+        let status = guarded(ptr::null_mut(), ptr::null_mut(), || {
+            Err(Failure::NO_SUCH_NAME)
+        });
+        assert_eq!(status, Failure::NO_SUCH_NAME.status);
+    }
+
+    #[test]
+    fn ipv4_tuples_hold_the_address_in_network_order() {
+        let (family, words) = tuple_address("10.1.2.3".parse().unwrap());
+        assert_eq!(family, AF_INET);
+        assert_eq!(words[0].to_ne_bytes(), [10, 1, 2, 3]);
+        assert_eq!(&words[1..], &[0, 0, 0]);
+    }
+}
