@@ -174,3 +174,84 @@ fn wildcards_resolve_and_unmapped_names_fall_through_to_the_next_source() {
         "{out}"
     );
 }
+
+const GO_LOOKUP: &str = r#"package main
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"sort"
+)
+
+func main() {
+	for _, name := range os.Args[1:] {
+		addrs, err := net.LookupHost(name)
+		sort.Strings(addrs)
+		fmt.Println(name, addrs, err != nil)
+	}
+}
+"#;
+
+/// A cgo Go program (`CGO_ENABLED=1`), built with the real toolchain.
+fn cgo_lookup(go: &Path, gcc: &Path, dir: &Path) -> PathBuf {
+    let src = dir.join("golookup");
+    fs::create_dir(&src).unwrap();
+    fs::write(src.join("main.go"), GO_LOOKUP).unwrap();
+    fs::write(src.join("go.mod"), "module golookup\n\ngo 1.21\n").unwrap();
+    let out = dir.join("golookup.bin");
+    let status = Command::new(go)
+        .args(["build", "-o"])
+        .arg(&out)
+        .arg(".")
+        .current_dir(&src)
+        .env("CGO_ENABLED", "1")
+        .env("CC", gcc)
+        .env("GOTOOLCHAIN", "local")
+        .env("GOFLAGS", "-mod=mod")
+        .env(
+            "GOCACHE",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("go-build"),
+        )
+        .status()
+        .unwrap();
+    assert!(status.success(), "go build (cgo)");
+    out
+}
+
+#[test]
+fn a_cgo_go_program_resolves_through_the_module_as_through_etc_hosts() {
+    let (Some((_, unshare)), Some(go), Some(gcc)) = (
+        peers(),
+        peer("GODIAG_TEST_GO", "the Go toolchain"),
+        peer("GODIAG_TEST_GCC", "gcc"),
+    ) else {
+        return;
+    };
+    let machine = Machine::new();
+    let program = cgo_lookup(&go, &gcc, machine.dir.path());
+    let names = "git.corp.example v6.corp.example missing.corp.example";
+    // Forced onto glibc, so both runs go through NSS.
+    let forced = format!("GODEBUG=netdns=cgo {} {names}", program.display());
+    let files = machine.run(&unshare, "files", &forced);
+    let godiag = machine.run(&unshare, "godiag", &forced);
+    assert_eq!(godiag, files);
+    assert!(
+        files.contains("git.corp.example [10.1.2.3 10.1.2.4 fd00::3] false\n"),
+        "{files}"
+    );
+    // Unforced: an unknown source on the hosts line makes Go pick the C library by itself.
+    let chosen = machine.run(
+        &unshare,
+        "godiag",
+        &format!(
+            "GODEBUG=netdns=2 {} git.corp.example 2>&1",
+            program.display()
+        ),
+    );
+    assert!(
+        chosen.contains("git.corp.example [10.1.2.3 10.1.2.4 fd00::3] false"),
+        "{chosen}"
+    );
+    assert!(chosen.contains("cgo"), "{chosen}");
+}
