@@ -31,12 +31,12 @@ pub fn multiarch_libdir() -> PathBuf {
     PathBuf::from(format!("/usr/lib/{}-linux-gnu", std::env::consts::ARCH))
 }
 
-struct Machine {
-    dir: tempfile::TempDir,
+pub struct Machine {
+    pub dir: tempfile::TempDir,
 }
 
 impl Machine {
-    fn new() -> Self {
+    pub fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let lib = dir.path().join("lib");
         fs::create_dir(&lib).unwrap();
@@ -47,7 +47,7 @@ impl Machine {
     }
 
     /// Runs `commands` in a new mount namespace whose hosts line is `hosts` and returns stdout.
-    fn run(&self, unshare: &Path, hosts: &str, commands: &str) -> String {
+    pub fn run(&self, unshare: &Path, hosts: &str, commands: &str) -> String {
         let t = self.dir.path();
         let nsswitch = t.join(format!("nsswitch-{}.conf", hosts.replace(' ', "-")));
         fs::write(&nsswitch, format!("hosts: {hosts}\n")).unwrap();

@@ -11,5 +11,6 @@
 
 mod dns_rule;
 mod getent;
+mod git_remote;
 mod harness;
 mod peers;
