@@ -73,6 +73,7 @@ fn install_makes_getent_resolve_from_the_map_and_uninstall_undoes_it() {
            || echo INSTALL FAILED\n\
          echo \"HOSTS $(grep ^hosts: /etc/nsswitch.conf)\"\n\
          echo \"DURING $({getent} ahostsv4 git.corp.example | head -1)\"\n\
+         echo \"DNS $({godiag} dns git.corp.example --format json | tr -d '\\n')\"\n\
          {godiag} nss install --map {t}/private.map --module {module}\n\
          {godiag} nss uninstall --fix --yes --unsafe-fixes || echo UNINSTALL FAILED\n\
          echo \"HOSTS $(grep ^hosts: /etc/nsswitch.conf)\"\n\
@@ -105,6 +106,25 @@ fn install_makes_getent_resolve_from_the_map_and_uninstall_undoes_it() {
         assert!(out.contains(want), "missing {want:?} in\n{out}\n{err}");
     }
     assert!(!out.contains("FAILED"), "{out}\n{err}");
+    // godiag dns names the rule and probes the installed module itself.
+    let report = out
+        .lines()
+        .find_map(|line| line.strip_prefix("DNS "))
+        .unwrap_or_else(|| panic!("{out}"));
+    let report: serde_json::Value = serde_json::from_str(report).unwrap();
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|finding| finding["code"] == "DNS016")
+        .unwrap_or_else(|| panic!("no DNS016 in {report}"));
+    assert_eq!(finding["severity"], "info", "{finding}");
+    let evidence = finding["evidence"].to_string();
+    assert!(
+        evidence.contains("getent -s godiag ahosts git.corp.example: fd00::3 10.1.2.3")
+            || evidence.contains("getent -s godiag ahosts git.corp.example: 10.1.2.3 fd00::3"),
+        "{evidence}"
+    );
     // The map stays, and each edited file kept a backup.
     assert_eq!(
         fs::read_to_string(t.join("etc/godiag/nss.map")).unwrap(),
