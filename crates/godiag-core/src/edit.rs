@@ -234,6 +234,86 @@ pub fn apply(host: &dyn Host, edit: &PlannedEdit) -> Result<Applied, EditError> 
     apply_with(host, edit, &mut |_| {})
 }
 
+/// Puts `content` (a binary, such as a shared library) at `path`, atomically and with a
+/// backup of a different file already there, as [`apply`] does for text: nothing is written
+/// when the file already holds `content`. A new file gets mode 0644.
+pub fn install_bytes(host: &dyn Host, path: &Path, content: &[u8]) -> Result<Applied, EditError> {
+    let (target, dir, name) = split_target(host, path)?;
+    let original = match fs::read(&target) {
+        Ok(bytes) => Some(bytes),
+        Err(error) if error.kind() == io::ErrorKind::NotFound => None,
+        Err(source) => {
+            return Err(EditError::Read {
+                path: target,
+                source,
+            });
+        }
+    };
+    if original.as_deref() == Some(content) {
+        return Ok(Applied::Unchanged);
+    }
+    fs::create_dir_all(&dir).map_err(|source| write_error(target.clone(), source))?;
+    let ownership = Ownership {
+        mode: NEW_FILE_MODE,
+        owner: None,
+    };
+    let temp = write_synced(&dir, &name, content, ownership, &target, write_error)?;
+    let mut backup = BackupGuard(None);
+    if let Some(original) = &original {
+        backup.0 = Some(write_backup(&dir, &name, original, ownership, &target)?);
+    }
+    temp.persist(&target).map_err(|error| EditError::Replace {
+        path: target.clone(),
+        source: error.error,
+    })?;
+    let backup = backup.0.take();
+    sync_dir(&dir).map_err(|source| EditError::Sync { path: dir, source })?;
+    Ok(Applied::Written { backup })
+}
+
+/// Removes the file at `path`, keeping its content in a backup beside it first; a missing
+/// file is [`Applied::Unchanged`].
+pub fn remove_with_backup(host: &dyn Host, path: &Path) -> Result<Applied, EditError> {
+    let (target, dir, name) = split_target(host, path)?;
+    let original = match fs::read(&target) {
+        Ok(bytes) => bytes,
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(Applied::Unchanged),
+        Err(source) => {
+            return Err(EditError::Read {
+                path: target,
+                source,
+            });
+        }
+    };
+    let ownership = Ownership {
+        mode: NEW_FILE_MODE,
+        owner: None,
+    };
+    let backup = write_backup(&dir, &name, &original, ownership, &target)?;
+    fs::remove_file(&target).map_err(|source| write_error(target.clone(), source))?;
+    sync_dir(&dir).map_err(|source| EditError::Sync { path: dir, source })?;
+    Ok(Applied::Written {
+        backup: Some(backup),
+    })
+}
+
+/// The file on disk for `path`, its directory and its name.
+fn split_target(host: &dyn Host, path: &Path) -> Result<(PathBuf, PathBuf, OsString), EditError> {
+    let target = host.disk_path(path).map_err(|source| EditError::Resolve {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    match (target.parent(), target.file_name()) {
+        (Some(dir), Some(name)) => {
+            let (dir, name) = (dir.to_path_buf(), name.to_os_string());
+            Ok((target, dir, name))
+        }
+        _ => Err(EditError::NotAFile {
+            path: path.to_path_buf(),
+        }),
+    }
+}
+
 /// A point in [`apply_with`] where a test can look, or make the process die.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Stage {

@@ -58,6 +58,8 @@ pub enum Domain {
     Samp,
     /// Prometheus exposition.
     Prom,
+    /// The map of the NSS module `libnss_godiag.so.2`.
+    Nss,
 }
 
 impl Domain {
@@ -72,6 +74,7 @@ impl Domain {
             Self::Otel => "otel",
             Self::Samp => "samp",
             Self::Prom => "prom",
+            Self::Nss => "nss",
         }
     }
 
@@ -86,6 +89,7 @@ impl Domain {
             Self::Otel => "Collector config",
             Self::Samp => "Sampling strategies",
             Self::Prom => "Prometheus metrics",
+            Self::Nss => "NSS map",
         }
     }
 
@@ -100,6 +104,7 @@ impl Domain {
             Self::Otel => "OTEL",
             Self::Samp => "SAMP",
             Self::Prom => "PROM",
+            Self::Nss => "NSS",
         }
     }
 }

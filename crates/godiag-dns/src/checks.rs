@@ -6,6 +6,7 @@
 mod container_dns;
 mod domain_not_routed;
 mod go_resolver_skips_nss;
+mod name_in_nss_map;
 mod name_never_queried;
 mod name_not_resolvable;
 mod nss_module_missing;
@@ -52,6 +53,7 @@ pub static ALL: &[&dyn Check<Context>] = &[
     &resolved_conf_ignored::ResolvedConfIgnored,
     &domain_not_routed::DomainNotRouted,
     &container_dns::ContainerDns,
+    &name_in_nss_map::NameInNssMap,
 ];
 
 /// The registry entries of every check, in code order.

@@ -15,6 +15,8 @@ pub mod doctor;
 pub mod domain;
 pub mod fixes;
 pub mod model;
+pub mod nss_install;
+pub mod nss_map;
 pub mod parse;
 pub mod probe;
 pub mod read;

@@ -181,13 +181,21 @@ pub enum Command {
         #[command(flatten)]
         machine: MachineArgs,
     },
-    /// Lint OpenTelemetry Collector configs and Jaeger sampling strategies files.
+    /// Lint OpenTelemetry Collector configs, Jaeger sampling strategies files and NSS maps.
     Lint(LintArgs),
     /// Trace a host name through nsswitch, NSS modules, systemd-resolved and resolv.conf, and
     /// predict which resolver Go will use for it.
     Dns(DnsArgs),
     /// Lint a Prometheus exposition the way promtool does, plus conventions and cardinality.
     Metrics(MetricsArgs),
+    /// Install or remove the NSS module `libnss_godiag.so.2`, which resolves private names
+    /// from a map (fixed addresses or per-domain DNS servers) for git, curl, ssh and cgo
+    /// programs.
+    Nss {
+        /// What to do.
+        #[command(subcommand)]
+        command: NssCommand,
+    },
     /// Print the page of a check code.
     Explain {
         /// The code, e.g. GO004.
@@ -220,6 +228,12 @@ impl Command {
             Self::Lint(args) => Some(&args.machine),
             Self::Dns(args) => Some(&args.machine),
             Self::Metrics(args) => Some(&args.machine),
+            Self::Nss {
+                command: NssCommand::Install(args),
+            } => Some(&args.machine),
+            Self::Nss {
+                command: NssCommand::Uninstall(args),
+            } => Some(&args.machine),
             Self::Explain { .. } | Self::Completions { .. } | Self::Man => None,
         }
     }
@@ -238,6 +252,12 @@ impl Command {
             Self::Port { .. } => "port",
             Self::Lint(_) => "lint",
             Self::Dns(_) => "dns",
+            Self::Nss {
+                command: NssCommand::Install(_),
+            } => "nss install",
+            Self::Nss {
+                command: NssCommand::Uninstall(_),
+            } => "nss uninstall",
             Self::Metrics(_) => "metrics",
             Self::Explain { .. } => "explain",
             Self::Completions { .. } => "completions",
@@ -278,6 +298,47 @@ pub struct LintArgs {
     pub machine: MachineArgs,
 }
 
+/// `godiag nss` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum NssCommand {
+    /// Copy the module into glibc's libdir and put `godiag` on the hosts line of
+    /// nsswitch.conf, before `resolve` or `dns` (shown as a diff; applied with `--fix`, the
+    /// nsswitch.conf edit only with `--unsafe-fixes` too).
+    Install(NssInstallArgs),
+    /// Take `godiag` off the hosts line and the module out of glibc's libdir; the map stays.
+    Uninstall(NssUninstallArgs),
+}
+
+/// `godiag nss install` options.
+#[derive(Debug, ClapArgs)]
+pub struct NssInstallArgs {
+    /// Also install this map as /etc/godiag/nss.map (refused if `godiag lint` finds errors
+    /// in it).
+    #[arg(long, value_name = "FILE")]
+    pub map: Option<PathBuf>,
+    /// The module to install (default: `libnss_godiag.so` beside the godiag binary, where
+    /// `cargo build -p nss-godiag` puts it).
+    #[arg(long, value_name = "FILE")]
+    pub module: Option<PathBuf>,
+    /// `--fix`.
+    #[command(flatten)]
+    pub fix: FixArgs,
+    /// Which machine.
+    #[command(flatten)]
+    pub machine: MachineArgs,
+}
+
+/// `godiag nss uninstall` options.
+#[derive(Debug, ClapArgs)]
+pub struct NssUninstallArgs {
+    /// `--fix`.
+    #[command(flatten)]
+    pub fix: FixArgs,
+    /// Which machine.
+    #[command(flatten)]
+    pub machine: MachineArgs,
+}
+
 /// `--kind` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LintKind {
@@ -285,6 +346,8 @@ pub enum LintKind {
     Collector,
     /// Jaeger sampling strategies (JSON).
     Sampling,
+    /// The map of the NSS module `libnss_godiag.so.2` (detected from a `.map` extension).
+    NssMap,
 }
 
 /// `godiag metrics` arguments.

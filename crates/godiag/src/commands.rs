@@ -2,6 +2,7 @@
 
 mod lint;
 mod metrics;
+mod nss;
 mod port;
 
 use std::collections::BTreeMap;
@@ -20,7 +21,7 @@ use godiag_core::report::Report;
 use serde_json::json;
 
 use crate::ExitStatus;
-use crate::cli::{Args, Command, FixArgs, FormatArg, GlobalArgs, GoCommand};
+use crate::cli::{Args, Command, FixArgs, FormatArg, GlobalArgs, GoCommand, NssCommand};
 use crate::error::CommandError;
 use crate::printer::{self, Printer};
 
@@ -53,6 +54,12 @@ pub fn run_command(args: &Args) -> anyhow::Result<ExitStatus> {
             command: GoCommand::Fetch { module, .. },
         } => fetch::run(module, global),
         Command::Dns(dns) => dns::run(dns, global),
+        Command::Nss {
+            command: NssCommand::Install(install),
+        } => nss::install(install, global),
+        Command::Nss {
+            command: NssCommand::Uninstall(uninstall),
+        } => nss::uninstall(uninstall, global),
         Command::Metrics(metrics) => {
             let host = build_host(global)?;
             let network = build_network(global, &host);
@@ -83,6 +90,7 @@ pub(crate) fn registry() -> Vec<CheckMeta> {
     all.extend(godiag_net::checks::registry());
     all.extend(godiag_otel::checks::registry());
     all.extend(godiag_dns::checks::registry());
+    all.extend(godiag_dns::nss_map::registry());
     all.extend(godiag_prom::checks::registry());
     all.extend(godiag_otel::sampling::checks::registry());
     all
@@ -164,13 +172,25 @@ pub(crate) fn apply_fixes(
     fix: FixArgs,
     printer: Printer,
 ) -> anyhow::Result<bool> {
+    let proposed = report
+        .findings
+        .iter()
+        .filter_map(|finding| finding.fix.as_ref());
+    apply_fix_list(host, proposed, fix, printer)
+}
+
+/// [`apply_fixes`] for fixes that come from a command rather than a report's findings
+/// (`godiag nss install`).
+pub(crate) fn apply_fix_list<'a>(
+    host: &dyn Host,
+    proposed: impl Iterator<Item = &'a Fix>,
+    fix: FixArgs,
+    printer: Printer,
+) -> anyhow::Result<bool> {
     if !fix.fix {
         return Ok(false);
     }
-    let (allowed, held_back): (Vec<&Fix>, Vec<&Fix>) = report
-        .findings
-        .iter()
-        .filter_map(|finding| finding.fix.as_ref())
+    let (allowed, held_back): (Vec<&Fix>, Vec<&Fix>) = proposed
         .filter(|proposed| proposed.edits.iter().any(|edit| edit.planned.is_some()))
         .partition(|proposed| proposed.is_safe() || fix.unsafe_fixes);
     if !held_back.is_empty() {

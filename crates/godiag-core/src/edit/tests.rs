@@ -495,3 +495,41 @@ fn a_dangling_symlink_is_not_replaced() {
             .is_symlink()
     );
 }
+
+#[test]
+fn binaries_install_atomically_with_a_backup_and_remove_keeping_one() {
+    let (dir, host) = fixture();
+    let path = Path::new("/usr/lib/libx.so.2");
+    let disk = dir.path().join("usr/lib/libx.so.2");
+    let first = [0u8, 159, 146, 150];
+    assert!(matches!(
+        install_bytes(&host, path, &first).unwrap(),
+        Applied::Written { backup: None }
+    ));
+    assert_eq!(fs::read(&disk).unwrap(), first);
+    assert_eq!(
+        fs::metadata(&disk).unwrap().permissions().mode() & 0o777,
+        0o644
+    );
+    assert_eq!(
+        install_bytes(&host, path, &first).unwrap(),
+        Applied::Unchanged
+    );
+    let Applied::Written {
+        backup: Some(backup),
+    } = install_bytes(&host, path, b"second").unwrap()
+    else {
+        panic!("replacing a different file keeps no backup");
+    };
+    assert_eq!(fs::read(&backup).unwrap(), first);
+    assert_eq!(fs::read(&disk).unwrap(), b"second");
+    let Applied::Written {
+        backup: Some(removed),
+    } = remove_with_backup(&host, path).unwrap()
+    else {
+        panic!("removal keeps no backup");
+    };
+    assert!(!disk.exists());
+    assert_eq!(fs::read(&removed).unwrap(), b"second");
+    assert_eq!(remove_with_backup(&host, path).unwrap(), Applied::Unchanged);
+}

@@ -63,13 +63,18 @@ impl Check<Context> for NssModuleMissing {
             let Some(source) = hosts.sources.iter().find(|s| s.name == module.name) else {
                 continue;
             };
-            let fix = package(&module.name).map_or_else(
+            let fix = if module.name == crate::nss_install::SOURCE {
+                Some(Fix::command("sudo godiag nss install --fix --unsafe-fixes"))
+            } else {
+                None
+            };
+            let fix = fix.unwrap_or_else(|| package(&module.name).map_or_else(
                 || Fix::manual(format!(
                     "install the package that provides libnss_{}.so.2, or remove `{}` from the hosts line",
                     module.name, module.name
                 )),
                 |package| Fix::command(format!("sudo apt-get install {package}")),
-            );
+            ));
             findings.push(
                 Finding::new(
                     &META,

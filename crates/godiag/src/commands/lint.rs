@@ -1,14 +1,16 @@
 //! `godiag lint FILE...`.
 
 use std::io::{self, Write as _};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
+use godiag_core::host::Host;
 use godiag_core::report::Report;
 use godiag_otel::domain::{self, FileKind, LintOptions};
 use godiag_otel::registry::{NEWEST_KNOWN, Version};
 use godiag_otel::sampling::Query;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::{apply_fixes, build_host, emit};
 use crate::ExitStatus;
@@ -23,8 +25,8 @@ pub(super) fn run(args: &LintArgs, global: &GlobalArgs) -> anyhow::Result<ExitSt
         // mistake in the command line.
         if host.metadata(file).is_ok_and(|meta| meta.is_dir) {
             bail!(
-                "`{}` is a directory; `godiag lint` takes Collector configs and Jaeger sampling \
-                 strategies files",
+                "`{}` is a directory; `godiag lint` takes Collector configs, Jaeger sampling strategies \
+                 files and NSS maps",
                 file.display()
             );
         }
@@ -38,11 +40,21 @@ pub(super) fn run(args: &LintArgs, global: &GlobalArgs) -> anyhow::Result<ExitSt
     if !(0.0..=1.0).contains(&args.default_sampling_probability) {
         bail!("--default-sampling-probability must be between 0 and 1");
     }
+    // NSS maps are godiag-dns's; every other file goes to the Collector/sampling linter.
+    let (maps, others): (Vec<PathBuf>, Vec<PathBuf>) =
+        args.files
+            .iter()
+            .cloned()
+            .partition(|file| match args.kind {
+                Some(kind) => kind == LintKind::NssMap,
+                None => godiag_dns::nss_map::looks_like_map(file),
+            });
     let options = LintOptions {
-        files: args.files.clone(),
-        kind: args.kind.map(|kind| match kind {
-            LintKind::Collector => FileKind::Collector,
-            LintKind::Sampling => FileKind::Sampling,
+        files: others,
+        kind: args.kind.and_then(|kind| match kind {
+            LintKind::Collector => Some(FileKind::Collector),
+            LintKind::Sampling => Some(FileKind::Sampling),
+            LintKind::NssMap => None,
         }),
         collector_version,
         sampling: Query {
@@ -51,16 +63,35 @@ pub(super) fn run(args: &LintArgs, global: &GlobalArgs) -> anyhow::Result<ExitSt
             default_probability: args.default_sampling_probability,
         },
     };
-    let outcome = domain::lint(Arc::clone(&host), &options, global.deadline);
-    if args.service.is_some() && outcome.result.get("sampling").is_none() {
+    let run = |host: &Arc<dyn Host>| {
+        let mut findings = Vec::new();
+        let mut result = json!({});
+        if !options.files.is_empty() {
+            let outcome = domain::lint(Arc::clone(host), &options, global.deadline);
+            findings = outcome.findings;
+            result = outcome.result;
+        }
+        if !maps.is_empty() {
+            let mut summaries = Vec::new();
+            for map in &maps {
+                let (found, summary) = godiag_dns::nss_map::lint(host, map, global.deadline);
+                findings.extend(found);
+                summaries.push(summary);
+            }
+            result["nss_map"] = Value::Array(summaries);
+        }
+        (findings, result)
+    };
+    let (findings, result) = run(&host);
+    if args.service.is_some() && result.get("sampling").is_none() {
         bail!(
             "--service applies to Jaeger sampling strategies files, and none of the files is one"
         );
     }
-    let mut report = Report::new("lint", outcome.findings, outcome.result);
+    let mut report = Report::new("lint", findings, result);
     if apply_fixes(host.as_ref(), &report, args.fix, Printer::new(global))? {
-        let outcome = domain::lint(host, &options, global.deadline);
-        report = Report::new("lint", outcome.findings, outcome.result);
+        let (findings, result) = run(&host);
+        report = Report::new("lint", findings, result);
     }
     if global.format == FormatArg::Human {
         print_effective(&report.result, Printer::new(global))?;

@@ -56,7 +56,7 @@ fn every_code_is_unique_prefixed_and_documented() {
 fn crate_of(domain: Domain) -> Option<&'static str> {
     Some(match domain {
         Domain::Core => "godiag-core",
-        Domain::Dns => "godiag-dns",
+        Domain::Dns | Domain::Nss => "godiag-dns",
         Domain::Go => "godiag-goenv",
         Domain::Net => "godiag-net",
         Domain::Otel | Domain::Samp => "godiag-otel",

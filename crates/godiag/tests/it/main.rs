@@ -26,6 +26,7 @@ mod man_page;
 mod metrics_cli;
 mod nothing_examined;
 mod nothing_examined_go_prom;
+mod nss_install;
 mod otelcol;
 mod peers;
 mod port_listeners;
