@@ -122,9 +122,11 @@ pub struct FamilyStats {
 pub fn analyze<R: BufRead>(reader: R, format: Format) -> (Parsed, Vec<FamilyStats>) {
     // A few batches in flight let the two threads overlap without holding much.
     let (sender, receiver) = mpsc::sync_channel::<collect::Batch>(4);
+    let (recycle, recycled) = mpsc::channel::<collect::Batch>();
     thread::scope(|scope| {
-        let tallying = scope.spawn(move || tally::run(&receiver));
-        let mut collector = collect::Collector::new(sender, format == Format::OpenMetrics);
+        let tallying = scope.spawn(move || tally::run(&receiver, &recycle));
+        let mut collector =
+            collect::Collector::new(sender, recycled, format == Format::OpenMetrics);
         let parsed = parse::parse(reader, format, &mut collector);
         let names = collector.finish();
         // The tally thread cannot panic on its input; should it, the stats are empty.

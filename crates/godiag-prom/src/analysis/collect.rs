@@ -2,7 +2,7 @@
 //! batches. Everything that needs the sample's text is computed here.
 
 use std::hash::{BuildHasher, Hasher};
-use std::sync::mpsc::SyncSender;
+use std::sync::mpsc::{Receiver, SyncSender};
 
 use foldhash::fast::FixedState;
 
@@ -50,11 +50,16 @@ pub(super) struct LabelName {
     hash: u64,
     camel: bool,
     reserved: bool,
+    le: bool,
+    quantile: bool,
 }
 
 /// The [`Visitor`] of the parsing thread.
 pub(super) struct Collector {
     sender: SyncSender<Batch>,
+    /// Batches the tally thread has emptied, to be filled again: allocating half a
+    /// megabyte per batch cost more than parsing it.
+    recycled: Receiver<Batch>,
     batch: Batch,
     openmetrics: bool,
     /// Per family, label names in the order first seen; the index is the label's slot.
@@ -77,9 +82,14 @@ fn remix(h: u64) -> u64 {
 }
 
 impl Collector {
-    pub(super) fn new(sender: SyncSender<Batch>, openmetrics: bool) -> Self {
+    pub(super) fn new(
+        sender: SyncSender<Batch>,
+        recycled: Receiver<Batch>,
+        openmetrics: bool,
+    ) -> Self {
         Self {
             sender,
+            recycled,
             batch: Batch::default(),
             openmetrics,
             names: Vec::new(),
@@ -97,13 +107,11 @@ impl Collector {
         if self.batch.events.is_empty() {
             return;
         }
-        let full = std::mem::replace(
-            &mut self.batch,
-            Batch {
-                events: Vec::with_capacity(BATCH),
-                values: Vec::with_capacity(BATCH * 4),
-            },
-        );
+        let empty = self.recycled.try_recv().unwrap_or_else(|_| Batch {
+            events: Vec::with_capacity(BATCH),
+            values: Vec::with_capacity(BATCH * 4),
+        });
+        let full = std::mem::replace(&mut self.batch, empty);
         // A closed channel means the tally thread is gone; the stats will be empty.
         let _ = self.sender.send(full);
     }
@@ -124,6 +132,8 @@ impl Collector {
             hash: hash(11, name.as_bytes()),
             camel: is_camel(name),
             reserved: is_reserved(name),
+            le: name == "le",
+            quantile: name == "quantile",
         });
         Some(at)
     }
@@ -138,13 +148,7 @@ impl Visitor for Collector {
         // A text-format gauge_histogram is a plain family to expfmt; OpenMetrics groups it.
         let histogram = kind == MetricType::Histogram
             || (self.openmetrics && kind == MetricType::GaugeHistogram);
-        let special = if histogram {
-            "le"
-        } else if kind == MetricType::Summary {
-            "quantile"
-        } else {
-            ""
-        };
+        let summary = kind == MetricType::Summary;
         if self.last_name.0 != sample.name {
             self.last_name.0.clear();
             self.last_name.0.push_str(sample.name);
@@ -174,9 +178,9 @@ impl Visitor for Collector {
             let value = hash(7, label.value.as_bytes());
             let pair = remix(value ^ known.hash);
             event.fingerprint = event.fingerprint.wrapping_add(pair);
-            event.le_seen |= label.name == "le";
-            event.quantile_seen |= label.name == "quantile";
-            if label.name == special {
+            event.le_seen |= known.le;
+            event.quantile_seen |= known.quantile;
+            if (histogram && known.le) || (summary && known.quantile) {
                 continue;
             }
             event.group = event.group.wrapping_add(pair);

@@ -3,7 +3,7 @@
 
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
-use std::sync::mpsc::Receiver;
+use std::sync::mpsc::{Receiver, Sender};
 
 use foldhash::fast::FixedState;
 
@@ -58,9 +58,9 @@ pub(super) struct Tally {
 }
 
 /// Applies batches until the parsing thread hangs up.
-pub(super) fn run(receiver: &Receiver<Batch>) -> Tally {
+pub(super) fn run(receiver: &Receiver<Batch>, recycle: &Sender<Batch>) -> Tally {
     let mut tally = Tally::default();
-    for batch in receiver {
+    for mut batch in receiver {
         for event in &batch.events {
             let (start, end) = event.values;
             let values = batch
@@ -69,6 +69,10 @@ pub(super) fn run(receiver: &Receiver<Batch>) -> Tally {
                 .unwrap_or_default();
             tally.apply(event, values);
         }
+        batch.events.clear();
+        batch.values.clear();
+        // The parsing thread may be done; then the batch is simply freed.
+        let _ = recycle.send(batch);
     }
     tally
 }

@@ -224,3 +224,51 @@ proptest! {
         }
     }
 }
+
+/// A sample line the fast path reads, or one it hands to the state machine.
+fn sample_line() -> impl Strategy<Value = String> {
+    let name = prop::sample::select(vec!["a", "h_bucket", "h_count", "s", "s_sum", "x_total"]);
+    let label = prop::sample::select(vec!["le", "quantile", "code", "__name__", "b", "1x"]);
+    let value = prop::sample::select(vec!["1", "2.5", "+Inf", "x", "", "\\\"q", "é", "1e3"]);
+    let labels = prop::collection::vec((label, value), 0..4);
+    let tail = prop::sample::select(vec![" 1", " 0.25", " NaN", "  1", " 1 5", " x", "", " 1\r"]);
+    (name, labels, any::<bool>(), tail).prop_map(|(name, labels, comma, tail)| {
+        let mut line = name.to_owned();
+        if !labels.is_empty() || comma {
+            let pairs: Vec<String> = labels.iter().map(|(l, v)| format!("{l}=\"{v}\"")).collect();
+            line.push('{');
+            line.push_str(&pairs.join(","));
+            if comma {
+                line.push(',');
+            }
+            line.push('}');
+        }
+        line.push_str(tail);
+        line
+    })
+}
+
+proptest! {
+    /// A leading blank sends every line through the state machine; what it streams and
+    /// where it stops must be what the fast path streams and where it stops.
+    #[test]
+    fn the_fast_path_reads_lines_as_the_state_machine_does(
+        lines in prop::collection::vec(sample_line(), 1..6)
+    ) {
+        let header = "# TYPE h histogram\n# TYPE s summary\n";
+        let fast = format!("{header}{}\n", lines.join("\n"));
+        let slow = format!("{header} {}\n", lines.join("\n "));
+        let (fast_parsed, fast_seen) = run(&fast, Format::Text);
+        let (slow_parsed, slow_seen) = run(&slow, Format::Text);
+        prop_assert_eq!(
+            format!("{:?}", fast_seen.samples),
+            format!("{:?}", slow_seen.samples)
+        );
+        prop_assert_eq!(&fast_parsed.families, &slow_parsed.families);
+        let line_of = |parsed: &Parsed| match &parsed.error {
+            Some(Error::Syntax(error)) => Some((error.line, error.message.clone())),
+            _ => None,
+        };
+        prop_assert_eq!(line_of(&fast_parsed), line_of(&slow_parsed));
+    }
+}

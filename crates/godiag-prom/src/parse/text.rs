@@ -184,6 +184,14 @@ impl TextParser {
         number: u32,
         visitor: &mut V,
     ) -> Result<(), ParseError> {
+        if terminated
+            && bytes
+                .first()
+                .is_some_and(|&b| NAME_CLASSES[usize::from(b)] & METRIC_START != 0)
+            && self.fast_sample(bytes, number, visitor)
+        {
+            return Ok(());
+        }
         let mut cursor = Cursor {
             bytes,
             text: std::str::from_utf8(bytes).ok(),
@@ -390,6 +398,107 @@ impl TextParser {
         (self.families.insert(Family::new(name, number)), None)
     }
 
+    /// The common sample line, `name{label="value",...} value` with single delimiters, no
+    /// escapes and no timestamp, read with a few scans instead of the state machine.
+    /// Returns false, having streamed nothing, for any other line: the state machine then
+    /// reads it (again) and words its error exactly as expfmt does. Looking up the family
+    /// first is harmless then, as the state machine looks it up the same way.
+    fn fast_sample<V: Visitor>(&mut self, bytes: &[u8], number: u32, visitor: &mut V) -> bool {
+        let name_end = bytes
+            .iter()
+            .position(|&b| NAME_CLASSES[usize::from(b)] & METRIC_CONTINUE == 0)
+            .unwrap_or(bytes.len());
+        // One check for the whole line; every offset below is at an ASCII delimiter, so
+        // slicing the text there cannot fail.
+        let Ok(text) = std::str::from_utf8(bytes) else {
+            return false;
+        };
+        let Some(name) = text.get(..name_end) else {
+            return false;
+        };
+        let mut spans = FastLabels::default();
+        let mut at = name_end;
+        if bytes.get(at) == Some(&b'{') {
+            match scan_labels(bytes, at + 1, &mut spans) {
+                Some(end) => at = end,
+                None => return false,
+            }
+        }
+        if bytes.get(at) != Some(&b' ') {
+            return false;
+        }
+        let value_bytes = &bytes[at + 1..];
+        if memchr::memchr2(b' ', b'\t', value_bytes).is_some() {
+            return false;
+        }
+        let Some(value) = parse_value(value_bytes) else {
+            return false;
+        };
+        let (family, suffix_role) = self.family_for(name, number);
+        let kind = *self.families.list[family]
+            .metric_type
+            .get_or_insert(MetricType::Untyped);
+        #[allow(clippy::unnecessary_filter_map)] // the map changes the lifetime
+        let mut labels: Vec<Label<'_>> = std::mem::take(&mut self.label_buffer)
+            .into_iter()
+            .filter_map(|_| None)
+            .collect();
+        let mut bound = None;
+        let mut ok = true;
+        for &(name_start, name_end, value_end) in &spans.spans[..spans.len] {
+            let (name_start, name_end, value_end) =
+                (name_start as usize, name_end as usize, value_end as usize);
+            let (Some(label), Some(label_value)) = (
+                text.get(name_start..name_end),
+                text.get(name_end + 2..value_end),
+            ) else {
+                ok = false;
+                break;
+            };
+            let special = (kind == MetricType::Summary && label == "quantile")
+                || (kind == MetricType::Histogram && label == "le");
+            if label == "__name__" || (!special && labels.iter().any(|l| l.name == label)) {
+                ok = false;
+                break;
+            }
+            if special {
+                let Some(parsed) = parse_go_float(label_value) else {
+                    ok = false;
+                    break;
+                };
+                bound = Some(if label == "le" {
+                    SampleRole::Bucket(parsed)
+                } else {
+                    SampleRole::Quantile(parsed)
+                });
+            }
+            labels.push(Label {
+                name: label,
+                value: Cow::Borrowed(label_value),
+            });
+        }
+        if ok {
+            let role = suffix_role.or(bound).unwrap_or(SampleRole::Value);
+            self.families.list[family].samples += 1;
+            visitor.sample(
+                &self.families.list,
+                &Sample {
+                    family,
+                    name,
+                    labels: &labels,
+                    role,
+                    value,
+                    line: number,
+                },
+            );
+        }
+        labels.clear();
+        #[allow(clippy::unnecessary_filter_map)] // the map changes the lifetime
+        let buffer = labels.into_iter().filter_map(|_| None).collect();
+        self.label_buffer = buffer;
+        ok
+    }
+
     /// readingMetricName through the timestamp: one sample line.
     fn sample<V: Visitor>(
         &mut self,
@@ -459,6 +568,53 @@ impl TextParser {
         let buffer = labels.into_iter().filter_map(|_| None).collect();
         self.label_buffer = buffer;
         Ok(())
+    }
+}
+
+/// Labels the fast path reads in one line before streaming any: (name start, name end,
+/// closing quote) per label. More than fit go to the state machine.
+#[derive(Default)]
+struct FastLabels {
+    spans: [(u32, u32, u32); 16],
+    len: usize,
+}
+
+/// Scans `name="value",...}` from `at` (just after `{`) for the fast path: label names
+/// by the class table, values up to a quote with no backslash before it, an optional
+/// trailing comma. Returns the offset after `}`, `None` for anything else.
+fn scan_labels(bytes: &[u8], mut at: usize, spans: &mut FastLabels) -> Option<usize> {
+    loop {
+        if bytes.get(at) == Some(&b'}') {
+            return Some(at + 1);
+        }
+        let start = at;
+        if NAME_CLASSES[usize::from(*bytes.get(at)?)] & LABEL_START == 0 {
+            return None;
+        }
+        at += bytes[at..]
+            .iter()
+            .position(|&b| NAME_CLASSES[usize::from(b)] & LABEL_CONTINUE == 0)?;
+        let name_end = at;
+        if bytes.get(at..at + 2) != Some(b"=\"") {
+            return None;
+        }
+        at += 2;
+        let quote = at + memchr::memchr2(b'"', b'\\', &bytes[at..])?;
+        if bytes[quote] != b'"' || spans.len == spans.spans.len() {
+            return None;
+        }
+        spans.spans[spans.len] = (
+            u32::try_from(start).ok()?,
+            u32::try_from(name_end).ok()?,
+            u32::try_from(quote).ok()?,
+        );
+        spans.len += 1;
+        at = quote + 1;
+        match bytes.get(at) {
+            Some(b',') => at += 1,
+            Some(b'}') => return Some(at + 1),
+            _ => return None,
+        }
     }
 }
 
