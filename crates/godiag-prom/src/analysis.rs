@@ -10,6 +10,7 @@
 //! input's size.
 
 mod collect;
+mod pieces;
 mod tally;
 
 use std::io::BufRead;
@@ -120,15 +121,26 @@ pub struct FamilyStats {
 /// [`FamilyStats`] per family.
 #[must_use]
 pub fn analyze<R: BufRead>(reader: R, format: Format) -> (Parsed, Vec<FamilyStats>) {
+    if format == Format::Text {
+        return pieces::analyze(reader);
+    }
+    analyze_in_one_pass(reader, format)
+}
+
+/// Parses in one thread and tallies in another: the way for OpenMetrics, whose parser
+/// follows the current family from line to line.
+fn analyze_in_one_pass<R: BufRead>(reader: R, format: Format) -> (Parsed, Vec<FamilyStats>) {
     // A few batches in flight let the two threads overlap without holding much.
     let (sender, receiver) = mpsc::sync_channel::<collect::Batch>(4);
     let (recycle, recycled) = mpsc::channel::<collect::Batch>();
     thread::scope(|scope| {
         let tallying = scope.spawn(move || tally::run(&receiver, &recycle));
-        let mut collector =
-            collect::Collector::new(sender, recycled, format == Format::OpenMetrics);
+        let sink = collect::ToThread { sender, recycled };
+        let mut collector = collect::Collector::new(sink, format == Format::OpenMetrics);
         let parsed = parse::parse(reader, format, &mut collector);
-        let names = collector.finish();
+        let (names, sink) = collector.finish();
+        // Hanging up lets the tally thread finish.
+        drop(sink);
         // The tally thread cannot panic on its input; should it, the stats are empty.
         let tallied = tallying.join().unwrap_or_default();
         let stats = tally::finish(tallied, &parsed.families, &names);

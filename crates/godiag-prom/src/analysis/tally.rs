@@ -7,7 +7,7 @@ use std::sync::mpsc::{Receiver, Sender};
 
 use foldhash::fast::FixedState;
 
-use super::collect::{Batch, Event, LabelName};
+use super::collect::{Batch, Event, LabelName, Sink};
 use super::{DISTINCT_VALUES_CAP, FamilyStats, LabelStats, SeriesProblem};
 use crate::model::{Family, MetricType, SampleRole};
 
@@ -60,24 +60,38 @@ pub(super) struct Tally {
 /// Applies batches until the parsing thread hangs up.
 pub(super) fn run(receiver: &Receiver<Batch>, recycle: &Sender<Batch>) -> Tally {
     let mut tally = Tally::default();
-    for mut batch in receiver {
+    for batch in receiver {
+        // The parsing thread may be done; then the batch is simply freed.
+        let _ = recycle.send(tally.deliver(batch));
+    }
+    tally
+}
+
+/// A tally fed in the parsing thread itself.
+impl Sink for Tally {
+    fn deliver(&mut self, mut batch: Batch) -> Batch {
         for event in &batch.events {
             let (start, end) = event.values;
             let values = batch
                 .values
                 .get(start as usize..end as usize)
                 .unwrap_or_default();
-            tally.apply(event, values);
+            self.apply(event, values);
         }
         batch.events.clear();
         batch.values.clear();
-        // The parsing thread may be done; then the batch is simply freed.
-        let _ = recycle.send(batch);
+        batch
     }
-    tally
 }
 
 impl Tally {
+    /// Appends the tables of a later piece's families, the first of which is family
+    /// `offset` here.
+    pub(super) fn append(&mut self, offset: usize, later: Self) {
+        self.families.resize_with(offset, FamilyTally::default);
+        self.families.extend(later.families);
+    }
+
     fn apply(&mut self, event: &Event, values: &[(u16, u64)]) {
         let index = event.family as usize;
         if self.families.len() <= index {

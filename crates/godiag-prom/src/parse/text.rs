@@ -8,6 +8,7 @@
 //! summary or histogram family only when that family was declared first.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 
 use super::{Families, ParseError, column, go_quote, go_quote_byte, parse_go_float, parse_go_int};
 use crate::model::{Family, Label, MetricType, Sample, SampleRole, Visitor};
@@ -21,6 +22,51 @@ pub(crate) struct TextParser {
     last_lookup: Option<(Vec<u8>, usize, Option<SampleRole>)>,
     /// The label list's allocation, kept between lines.
     label_buffer: Vec<Label<'static>>,
+    /// For a piece parsed without the families before it: the sample names that joined
+    /// a family of their own piece by a suffix (`x_count` joining `x`). Had an earlier
+    /// piece a family of such a name, expfmt would have picked that one instead.
+    aliases: Option<HashSet<Box<str>, foldhash::fast::RandomState>>,
+}
+
+impl TextParser {
+    /// A parser for a piece read without the families before it, remembering what it
+    /// needs to tell whether those families would have changed how it read the piece.
+    pub(crate) fn speculative() -> Self {
+        Self {
+            aliases: Some(HashSet::default()),
+            ..Self::default()
+        }
+    }
+
+    /// Whether reading this piece after `earlier` could have gone differently: a name it
+    /// looked up (a family, the base of a suffixed name, or a suffixed name that joined a
+    /// base) is already a family there. Every way the state machine depends on earlier
+    /// lines is such a lookup.
+    pub(crate) fn depends_on(&self, earlier: &Families) -> bool {
+        let known = |name: &str| earlier.get(name).is_some();
+        let bases = |name: &str| {
+            ["_count", "_sum", "_bucket"].iter().any(|suffix| {
+                name.strip_suffix(suffix)
+                    .is_some_and(|base| !base.is_empty() && known(base))
+            })
+        };
+        self.families
+            .list
+            .iter()
+            .any(|family| known(&family.name) || bases(&family.name))
+            || self
+                .aliases
+                .iter()
+                .flatten()
+                .any(|name| known(name) || bases(name))
+    }
+
+    /// Appends the families of a later piece (which does not depend on these); returns
+    /// the index its first family got.
+    pub(crate) fn append(&mut self, later: Self) -> usize {
+        self.last_lookup = None;
+        self.families.append(later.families)
+    }
 }
 
 /// A position in one line; past the end is `\n` for a terminated line and end of input
@@ -386,12 +432,14 @@ impl TextParser {
             && let Some(at) = self.families.get(base)
             && self.families.list[at].metric_type == Some(MetricType::Summary)
         {
+            self.alias(name);
             return (at, suffix_role(suffix));
         }
         if let Some((base, suffix)) = stripped(name, &["_count", "_sum", "_bucket"])
             && let Some(at) = self.families.get(base)
             && self.families.list[at].metric_type == Some(MetricType::Histogram)
         {
+            self.alias(name);
             return (at, suffix_role(suffix));
         }
         self.last_lookup = None;
@@ -497,6 +545,14 @@ impl TextParser {
         let buffer = labels.into_iter().filter_map(|_| None).collect();
         self.label_buffer = buffer;
         ok
+    }
+
+    fn alias(&mut self, name: &str) {
+        if let Some(aliases) = self.aliases.as_mut()
+            && !aliases.contains(name)
+        {
+            aliases.insert(name.into());
+        }
     }
 
     /// readingMetricName through the timestamp: one sample line.
