@@ -34,6 +34,9 @@ pub struct Options {
     pub max_label_values: u64,
     /// The format to parse; detected when `None`.
     pub input_format: Option<Format>,
+    /// Whether to build the `.metrics` result: only the JSON report shows it, and for a
+    /// large exposition it is the largest thing in memory (an object per family).
+    pub structured_result: bool,
 }
 
 impl Default for Options {
@@ -43,6 +46,7 @@ impl Default for Options {
             max_series_per_family: DEFAULT_MAX_SERIES_PER_FAMILY,
             max_label_values: DEFAULT_MAX_LABEL_VALUES,
             input_format: None,
+            structured_result: true,
         }
     }
 }
@@ -131,10 +135,10 @@ pub fn run(input: Input, options: Options, deadline: Duration) -> Outcome {
     let groups = [checks::SYNTAX, checks::SCRAPE, checks::LINT, checks::PREFIX];
     let context = Arc::new(context);
     // The structured result is built beside the checks; both only read the context.
-    let building = {
+    let building = context.options.structured_result.then(|| {
         let context = Arc::clone(&context);
         std::thread::spawn(move || result(&context))
-    };
+    });
     for group in groups {
         // The checks only read what is in memory; when reading used up the deadline they
         // still get a moment, so the report says what was found instead of timing out.
@@ -143,7 +147,9 @@ pub fn run(input: Input, options: Options, deadline: Duration) -> Outcome {
             .max(CHECKS_MINIMUM);
         findings.extend(runner::run_checks(group, &context, left));
     }
-    let result = building.join().unwrap_or(Value::Null);
+    let result = building.map_or(Value::Null, |building| {
+        building.join().unwrap_or(Value::Null)
+    });
     // Per-family tables of a large input take a moment to free; nobody waits for that.
     std::thread::spawn(move || drop(context));
     Outcome { findings, result }

@@ -28,7 +28,7 @@ use crate::parse::{self, Error, Parsed, TextParser};
 /// The size a piece is cut at, roughly: large enough that per-piece tables cost little,
 /// small enough that two pieces per worker stay far below the input's size.
 /// Tests cut tiny pieces, so that small inputs take every path.
-const PIECE: usize = if cfg!(test) { 256 } else { 1 << 20 };
+const PIECE: usize = if cfg!(test) { 256 } else { 1 << 18 };
 /// A piece with no family boundary is cut at a line after this many bytes.
 const PIECE_MAX: usize = PIECE * 8;
 
@@ -62,8 +62,14 @@ pub(super) fn analyze<R: BufRead>(reader: R) -> (Parsed, Vec<FamilyStats>) {
     let (pieces, queue) = mpsc::sync_channel::<Piece>(1);
     let queue = Arc::new(Mutex::new(queue));
     let (done, finished) = mpsc::sync_channel::<Done>(1);
-    // Joined pieces' buffers go back to the cutter: fresh ones cost a page fault per 4 KiB.
+    // A fixed set of buffers circulates: the cutter fills one, the joiner hands it back
+    // once its piece is joined. So pieces in flight (queued, parsed, or waiting for an
+    // earlier one to be joined) are bounded however the threads are scheduled, and no
+    // buffer is allocated twice (fresh ones cost a page fault per 4 KiB).
     let (spare, spares) = mpsc::channel::<Vec<u8>>();
+    for _ in 0..workers * 2 + 2 {
+        let _ = spare.send(Vec::with_capacity(PIECE * 2));
+    }
     let stop = AtomicBool::new(false);
     thread::scope(|scope| {
         for _ in 0..workers {
@@ -112,6 +118,7 @@ impl Whole {
             let (names, tally) = done.collector.finish();
             self.collector.append_names(offset, names);
             self.collector.sink.append(offset, tally);
+            self.collector.sink.close_from(offset);
             done.outcome
         };
         self.lines += outcome.lines;
@@ -204,7 +211,9 @@ fn cut<R: BufRead>(
         index: 0,
         lines: 0,
     };
-    let mut buffer: Vec<u8> = Vec::with_capacity(PIECE * 2);
+    let Ok(mut buffer) = spares.recv() else {
+        return None;
+    };
     loop {
         if stop.load(Ordering::Relaxed) {
             return None;
@@ -238,9 +247,10 @@ fn cut<R: BufRead>(
         let Some(at) = boundary(&buffer) else {
             continue;
         };
-        let mut rest = spares
-            .try_recv()
-            .unwrap_or_else(|_| Vec::with_capacity(PIECE * 2));
+        // The joiner is gone only if it failed; the result is empty then anyway.
+        let Ok(mut rest) = spares.recv() else {
+            return None;
+        };
         rest.extend_from_slice(&buffer[at..]);
         buffer.truncate(at);
         if !sender.send(std::mem::replace(&mut buffer, rest)) {

@@ -8,7 +8,7 @@ use godiag_core::host::Host;
 use godiag_core::report::Report;
 use godiag_prom::{Format, Input, Options};
 
-use crate::cli::{GlobalArgs, InputFormatArg, MetricsArgs};
+use crate::cli::{FormatArg, GlobalArgs, InputFormatArg, MetricsArgs};
 
 /// Runs the metrics domain on the input the arguments name.
 pub(super) fn run(
@@ -54,6 +54,7 @@ pub(super) fn run(
             InputFormatArg::Text => Some(Format::Text),
             InputFormatArg::Openmetrics => Some(Format::OpenMetrics),
         },
+        structured_result: global.format == FormatArg::Json,
     };
     let outcome = godiag_prom::run(input, options, global.deadline);
     Ok(Report::new("metrics", outcome.findings, outcome.result))
