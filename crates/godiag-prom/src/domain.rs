@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 use crate::analysis;
 use crate::checks::{self, Context};
-use crate::model::Format;
+use crate::model::{Format, PrometheusVersion};
 use crate::parse::{self, format_from_content_type, sniff_format};
 use crate::scrape;
 
@@ -37,6 +37,9 @@ pub struct Options {
     /// Whether to build the `.metrics` result: only the JSON report shows it, and for a
     /// large exposition it is the largest thing in memory (an object per family).
     pub structured_result: bool,
+    /// Whose parser to follow (`--prometheus-version`): Prometheus 3 accepts quoted UTF-8
+    /// names, Prometheus 2 (and promtool 2.x) rejects them.
+    pub prometheus_version: PrometheusVersion,
 }
 
 impl Default for Options {
@@ -47,6 +50,7 @@ impl Default for Options {
             max_label_values: DEFAULT_MAX_LABEL_VALUES,
             input_format: None,
             structured_result: true,
+            prometheus_version: PrometheusVersion::default(),
         }
     }
 }
@@ -250,7 +254,7 @@ fn read(input: Input, options: Options, deadline: Duration) -> Context {
         .input_format
         .or_else(|| content_type.as_deref().and_then(format_from_content_type))
         .unwrap_or_else(|| sniff_format(reader.fill_buf().unwrap_or_default()));
-    let (parsed, stats) = analysis::analyze(reader, format);
+    let (parsed, stats) = analysis::analyze(reader, format, context.options.prometheus_version);
     context.stats = stats;
     context.format = parsed.format;
     context.families = parsed.families;

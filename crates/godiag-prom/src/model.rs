@@ -57,6 +57,28 @@ pub enum Format {
     OpenMetrics,
 }
 
+/// Which Prometheus's text parsers to follow.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub enum PrometheusVersion {
+    /// Prometheus 2.x (promtool 2.42): names are `[a-zA-Z_:][a-zA-Z0-9_:]*`, a quoted name
+    /// is an error.
+    #[serde(rename = "2")]
+    V2,
+    /// Prometheus 3: names may also be quoted UTF-8 strings, in both formats
+    /// (`{"http.server.duration", "service.name"="api"} 1`).
+    #[default]
+    #[serde(rename = "3")]
+    V3,
+}
+
+impl PrometheusVersion {
+    /// Whether quoted UTF-8 names are accepted.
+    #[must_use]
+    pub fn utf8_names(self) -> bool {
+        self == Self::V3
+    }
+}
+
 /// One metric family: its name, type, help and where it was first seen.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Family {

@@ -16,7 +16,7 @@ use std::io::{self, BufRead};
 pub use float::{parse_go_float, parse_go_int};
 pub(crate) use text::TextParser;
 
-use crate::model::{Family, Format, Visitor};
+use crate::model::{Family, Format, PrometheusVersion, Visitor};
 
 /// A malformed exposition: where and what.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -100,8 +100,13 @@ impl Families {
 ///
 /// Lines are parsed in place in the reader's buffer; only a line that straddles two
 /// buffer fills is copied.
-pub fn parse<R: BufRead, V: Visitor>(reader: R, format: Format, visitor: &mut V) -> Parsed {
-    let mut machine = Machine::new(format);
+pub fn parse<R: BufRead, V: Visitor>(
+    reader: R,
+    format: Format,
+    version: PrometheusVersion,
+    visitor: &mut V,
+) -> Parsed {
+    let mut machine = Machine::new(format, version);
     let mut counter = Counter::default();
     let error = drive(reader, &mut machine, &mut counter, visitor);
     let (families, notes, notes_total) = machine.into_parts();
@@ -239,10 +244,12 @@ enum Machine {
 }
 
 impl Machine {
-    fn new(format: Format) -> Self {
+    fn new(format: Format, version: PrometheusVersion) -> Self {
         match format {
-            Format::Text => Self::Text(text::TextParser::default()),
-            Format::OpenMetrics => Self::OpenMetrics(openmetrics::OmParser::default()),
+            Format::Text => Self::Text(text::TextParser::new(version.utf8_names())),
+            Format::OpenMetrics => {
+                Self::OpenMetrics(openmetrics::OmParser::new(version.utf8_names()))
+            }
         }
     }
 

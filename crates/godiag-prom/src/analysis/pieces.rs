@@ -22,7 +22,7 @@ use std::thread;
 use super::FamilyStats;
 use super::collect::Collector;
 use super::tally::{self, Tally};
-use crate::model::Format;
+use crate::model::{Format, PrometheusVersion};
 use crate::parse::{self, Error, Parsed, TextParser};
 
 /// The size a piece is cut at, roughly: large enough that per-piece tables cost little,
@@ -57,7 +57,11 @@ struct Whole {
 }
 
 /// Parses and analyses `reader` as the text format with every core.
-pub(super) fn analyze<R: BufRead>(reader: R) -> (Parsed, Vec<FamilyStats>) {
+pub(super) fn analyze<R: BufRead>(
+    reader: R,
+    version: PrometheusVersion,
+) -> (Parsed, Vec<FamilyStats>) {
+    let utf8_names = version.utf8_names();
     let workers = thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 4));
     let (pieces, queue) = mpsc::sync_channel::<Piece>(1);
     let queue = Arc::new(Mutex::new(queue));
@@ -75,23 +79,23 @@ pub(super) fn analyze<R: BufRead>(reader: R) -> (Parsed, Vec<FamilyStats>) {
         for _ in 0..workers {
             let queue = Arc::clone(&queue);
             let done = done.clone();
-            scope.spawn(move || work(&queue, &done));
+            scope.spawn(move || work(&queue, &done, utf8_names));
         }
         drop(done);
         let stop = &stop;
-        let joining = scope.spawn(move || join(&finished, stop, &spare));
+        let joining = scope.spawn(move || join(&finished, stop, &spare, utf8_names));
         let read_error = cut(reader, &pieces, &spares, stop);
         drop(pieces);
         // A worker or the joiner cannot panic on input; should one, the result is empty.
-        let whole = joining.join().unwrap_or_else(|_| Whole::new());
+        let whole = joining.join().unwrap_or_else(|_| Whole::new(utf8_names));
         finish(whole, read_error)
     })
 }
 
 impl Whole {
-    fn new() -> Self {
+    fn new(utf8_names: bool) -> Self {
         Self {
-            parser: TextParser::default(),
+            parser: TextParser::new(utf8_names),
             collector: Collector::new(Tally::default(), false),
             lines: 0,
             bytes: 0,
@@ -129,13 +133,13 @@ impl Whole {
 }
 
 /// A worker: reads pieces on their own until the cutter is done.
-fn work(queue: &Mutex<Receiver<Piece>>, done: &SyncSender<Done>) {
+fn work(queue: &Mutex<Receiver<Piece>>, done: &SyncSender<Done>, utf8_names: bool) {
     loop {
         let next = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
         let Ok(piece) = next else {
             return;
         };
-        let mut parser = TextParser::speculative();
+        let mut parser = TextParser::speculative(utf8_names);
         let mut collector = Collector::new(Tally::default(), false);
         let outcome =
             parse::parse_text_piece(&piece.bytes, &mut parser, piece.first_line, &mut collector);
@@ -153,8 +157,13 @@ fn work(queue: &Mutex<Receiver<Piece>>, done: &SyncSender<Done>) {
 }
 
 /// Joins pieces in input order as they come back; tells the cutter to stop after an error.
-fn join(finished: &Receiver<Done>, stop: &AtomicBool, spare: &mpsc::Sender<Vec<u8>>) -> Whole {
-    let mut whole = Whole::new();
+fn join(
+    finished: &Receiver<Done>,
+    stop: &AtomicBool,
+    spare: &mpsc::Sender<Vec<u8>>,
+    utf8_names: bool,
+) -> Whole {
+    let mut whole = Whole::new(utf8_names);
     let mut waiting = BTreeMap::new();
     let mut next = 0;
     for done in finished {
@@ -328,8 +337,8 @@ mod tests {
     }
 
     fn same_as_one_pass(text: &str) {
-        let pieces = analyze(text.as_bytes());
-        let one = analyze_in_one_pass(text.as_bytes(), Format::Text);
+        let pieces = analyze(text.as_bytes(), PrometheusVersion::V3);
+        let one = analyze_in_one_pass(text.as_bytes(), Format::Text, PrometheusVersion::V3);
         assert_eq!(summary(&pieces), summary(&one), "{text}");
     }
 

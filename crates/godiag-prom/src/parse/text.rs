@@ -26,14 +26,27 @@ pub(crate) struct TextParser {
     /// a family of their own piece by a suffix (`x_count` joining `x`). Had an earlier
     /// piece a family of such a name, expfmt would have picked that one instead.
     aliases: Option<HashSet<Box<str>, foldhash::fast::RandomState>>,
+    /// Prometheus 3: metric and label names may be quoted UTF-8 strings
+    /// (`{"http.server.duration", "service.name"="api"}`). Off, names are what
+    /// expfmt before Prometheus 3 accepts, and quoted ones are errors worded as it words them.
+    pub(crate) utf8_names: bool,
 }
 
 impl TextParser {
     /// A parser for a piece read without the families before it, remembering what it
     /// needs to tell whether those families would have changed how it read the piece.
-    pub(crate) fn speculative() -> Self {
+    /// A parser for a whole exposition (or the first piece of one).
+    pub(crate) fn new(utf8_names: bool) -> Self {
+        Self {
+            utf8_names,
+            ..Self::default()
+        }
+    }
+
+    pub(crate) fn speculative(utf8_names: bool) -> Self {
         Self {
             aliases: Some(HashSet::default()),
+            utf8_names,
             ..Self::default()
         }
     }
@@ -282,12 +295,22 @@ impl TextParser {
         if cursor.skip_blank_tab().is_none() {
             return Err(eof(number, cursor));
         }
-        let (start, end, at_eof) = cursor.name_token(true);
-        if at_eof {
-            return Err(eof(number, cursor));
-        }
+        let name = if self.utf8_names && cursor.current() == Some(b'"') {
+            let name = quoted_name(cursor, number, "invalid metric name in comment")?.to_owned();
+            cursor.advance();
+            name
+        } else {
+            let (start, end, at_eof) = cursor.name_token(true);
+            if at_eof {
+                return Err(eof(number, cursor));
+            }
+            cursor.text(start, end).to_owned()
+        };
         if cursor.at_newline() {
             return Ok(());
+        }
+        if cursor.current().is_none() {
+            return Err(eof(number, cursor));
         }
         if !matches!(cursor.current(), Some(b' ' | b'\t')) {
             return Err(error(
@@ -296,7 +319,6 @@ impl TextParser {
                 "invalid metric name in comment".to_owned(),
             ));
         }
-        let name = cursor.text(start, end).to_owned();
         let (family, _) = self.family_for(&name, number);
         match cursor.skip_blank_tab() {
             None => return Err(eof(number, cursor)),
@@ -562,18 +584,48 @@ impl TextParser {
         number: u32,
         visitor: &mut V,
     ) -> Result<(), ParseError> {
-        let (start, end, at_eof) = cursor.name_token(true);
-        if at_eof {
-            return Err(eof(number, cursor));
-        }
-        if start == end {
-            return Err(error(number, cursor, "invalid metric name".to_owned()));
-        }
-        let name = cursor.text(start, end);
+        // Prometheus 3: `{"name"` then `,` and labels, or `}`.
+        let braced = self.utf8_names && cursor.current() == Some(b'{');
+        let name = if braced {
+            if cursor.skip_blank_tab() != Some(b'"') {
+                return Err(error(number, cursor, "invalid metric name".to_owned()));
+            }
+            quoted_name(cursor, number, "invalid metric name")?
+        } else {
+            let (start, end, at_eof) = cursor.name_token(true);
+            if at_eof {
+                return Err(eof(number, cursor));
+            }
+            if start == end {
+                return Err(error(number, cursor, "invalid metric name".to_owned()));
+            }
+            cursor.text(start, end)
+        };
         let (family, suffix_role) = self.family_for(name, number);
         let entry = &mut self.families.list[family];
         let kind = *entry.metric_type.get_or_insert(MetricType::Untyped);
-        if cursor.skip_if_blank().is_none() {
+        if braced {
+            match cursor.skip_blank_tab() {
+                None => return Err(eof(number, cursor)),
+                // The labels follow as after `{`.
+                Some(b',') => {}
+                Some(b'}') => {
+                    if cursor.skip_blank_tab().is_none() {
+                        return Err(eof(number, cursor));
+                    }
+                }
+                Some(other) => {
+                    return Err(error(
+                        number,
+                        cursor,
+                        format!(
+                            "expected ',' or '}}' after the metric name, found {}",
+                            go_quote_byte(Some(other))
+                        ),
+                    ));
+                }
+            }
+        } else if cursor.skip_if_blank().is_none() {
             return Err(eof(number, cursor));
         }
         // Borrow the buffer's allocation for this line (collecting an always-empty
@@ -584,9 +636,11 @@ impl TextParser {
             .filter_map(|_| None)
             .collect();
         let mut bound = None;
-        if cursor.current() == Some(b'{') {
+        if (braced && cursor.current() == Some(b',')) || (!braced && cursor.current() == Some(b'{'))
+        {
             let family_name: &str = &self.families.list[family].name;
-            bound = read_labels(cursor, number, kind, family_name, &mut labels)?;
+            let utf8 = self.utf8_names;
+            bound = read_labels(cursor, number, kind, family_name, utf8, &mut labels)?;
         }
         // readingValue
         let (start, end, at_eof) = cursor.token_until_whitespace();
@@ -706,6 +760,7 @@ fn read_labels<'a>(
     number: u32,
     kind: MetricType,
     family_name: &str,
+    utf8: bool,
     labels: &mut Vec<Label<'a>>,
 ) -> Result<Option<SampleRole>, ParseError> {
     let mut role = None;
@@ -720,18 +775,22 @@ fn read_labels<'a>(
             }
             Some(_) => {}
         }
-        let (start, end, at_eof) = cursor.name_token(false);
-        if at_eof {
-            return Err(eof(number, cursor));
-        }
-        if start == end {
-            return Err(error(
-                number,
-                cursor,
-                format!("invalid label name for metric {}", go_quote(family_name)),
-            ));
-        }
-        let name: &'a str = cursor.text(start, end);
+        let invalid = || format!("invalid label name for metric {}", go_quote(family_name));
+        let (start, name): (usize, &'a str) = if utf8 && cursor.current() == Some(b'"') {
+            let start = cursor.pos;
+            let name = quoted_name(cursor, number, &invalid())?;
+            cursor.advance();
+            (start, name)
+        } else {
+            let (start, end, at_eof) = cursor.name_token(false);
+            if at_eof {
+                return Err(eof(number, cursor));
+            }
+            if start == end {
+                return Err(error(number, cursor, invalid()));
+            }
+            (start, cursor.text(start, end))
+        };
         if name == "__name__" {
             cursor.pos = start;
             return Err(error(
@@ -805,6 +864,40 @@ fn read_labels<'a>(
                 ));
             }
         }
+    }
+}
+
+/// A quoted name (Prometheus 3), the cursor on its opening quote; leaves the cursor on
+/// the closing quote. `invalid` is the error for an empty name. Names with escapes are
+/// not read (no client writes `"` or `\\` into a name).
+fn quoted_name<'a>(
+    cursor: &mut Cursor<'a>,
+    number: u32,
+    invalid: &str,
+) -> Result<&'a str, ParseError> {
+    let start = cursor.pos + 1;
+    let bytes: &'a [u8] = cursor.bytes;
+    let Some(offset) = bytes
+        .get(start..)
+        .and_then(|rest| memchr::memchr3(b'"', b'\\', b'\n', rest))
+    else {
+        cursor.pos = bytes.len();
+        return Err(eof(number, cursor));
+    };
+    cursor.pos = start + offset;
+    if bytes[cursor.pos] != b'"' {
+        return Err(error(
+            number,
+            cursor,
+            "escape sequences in quoted names are not supported".to_owned(),
+        ));
+    }
+    match cursor.slice(start, cursor.pos) {
+        Some("") | None => {
+            cursor.pos = start - 1;
+            Err(error(number, cursor, invalid.to_owned()))
+        }
+        Some(name) => Ok(name),
     }
 }
 

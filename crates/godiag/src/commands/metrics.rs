@@ -6,9 +6,9 @@ use std::path::Path;
 use anyhow::{Context as _, bail};
 use godiag_core::host::Host;
 use godiag_core::report::Report;
-use godiag_prom::{Format, Input, Options};
+use godiag_prom::{Format, Input, Options, PrometheusVersion};
 
-use crate::cli::{FormatArg, GlobalArgs, InputFormatArg, MetricsArgs};
+use crate::cli::{FormatArg, GlobalArgs, InputFormatArg, MetricsArgs, PrometheusVersionArg};
 
 /// Runs the metrics domain on the input the arguments name.
 pub(super) fn run(
@@ -55,6 +55,10 @@ pub(super) fn run(
             InputFormatArg::Openmetrics => Some(Format::OpenMetrics),
         },
         structured_result: global.format == FormatArg::Json,
+        prometheus_version: match args.prometheus_version {
+            PrometheusVersionArg::V2 => PrometheusVersion::V2,
+            PrometheusVersionArg::V3 => PrometheusVersion::V3,
+        },
     };
     let outcome = godiag_prom::run(input, options, global.deadline);
     Ok(Report::new("metrics", outcome.findings, outcome.result))
