@@ -13,7 +13,7 @@
 //! the input is never held whole.
 
 use std::collections::BTreeMap;
-use std::io::{self, BufRead};
+use std::io::{self, BufRead, Read};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, SyncSender};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -227,14 +227,14 @@ fn cut<R: BufRead>(
         if stop.load(Ordering::Relaxed) {
             return None;
         }
-        let read = match reader.fill_buf() {
-            Ok(chunk) => {
-                buffer.extend_from_slice(chunk);
-                chunk.len()
-            }
-            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+        // Straight into the piece's buffer: the reader's own buffer is bypassed once
+        // drained, so the input is copied once, by the kernel.
+        let want = (PIECE * 2).saturating_sub(buffer.len()).max(PIECE / 4);
+        let read = match reader.by_ref().take(want as u64).read_to_end(&mut buffer) {
+            Ok(read) => read,
             Err(error) => {
-                // The complete lines before the failure are read, as a single pass would.
+                // What was read before the failure stays in the buffer; its complete
+                // lines are read, as a single pass would.
                 let complete = memchr::memrchr(b'\n', &buffer).map_or(0, |at| at + 1);
                 buffer.truncate(complete);
                 if !buffer.is_empty() && !sender.send(buffer) {
@@ -243,7 +243,6 @@ fn cut<R: BufRead>(
                 return Some((sender.lines.saturating_add(1), error));
             }
         };
-        reader.consume(read);
         if read == 0 {
             if !buffer.is_empty() {
                 sender.send(buffer);
@@ -268,12 +267,13 @@ fn cut<R: BufRead>(
     }
 }
 
-/// Where to cut `buffer`: before a HELP or TYPE line that follows a line other than a
-/// comment (the start of a family's metadata), past half a piece. Past the largest piece,
+/// Where to cut `buffer`: before the last HELP or TYPE line that follows a line other
+/// than a comment (the start of a family's metadata), past half a piece. Past the largest piece,
 /// after any line. `None` while waiting for more input is better.
 fn boundary(buffer: &[u8]) -> Option<usize> {
     let from = PIECE / 2;
-    for hit in memchr::memmem::find_iter(&buffer[from..], b"\n# ") {
+    // The last such line, so that little is carried over into the next piece.
+    for hit in memchr::memmem::rfind_iter(&buffer[from..], b"\n# ") {
         let newline = from + hit;
         let rest = &buffer[newline + 3..];
         if !(rest.starts_with(b"HELP ") || rest.starts_with(b"TYPE ")) {
