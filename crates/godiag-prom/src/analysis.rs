@@ -10,6 +10,7 @@
 //! input's size.
 
 mod collect;
+mod pieces;
 mod tally;
 
 use std::io::BufRead;
@@ -18,7 +19,7 @@ use std::thread;
 
 use serde::Serialize;
 
-use crate::model::Format;
+use crate::model::{Format, PrometheusVersion};
 use crate::parse::{self, Parsed};
 
 /// Distinct values counted per label before counting stops (the count is then a floor).
@@ -119,14 +120,35 @@ pub struct FamilyStats {
 /// Parses `reader` and gathers per-family facts; returns the parse and one
 /// [`FamilyStats`] per family.
 #[must_use]
-pub fn analyze<R: BufRead>(reader: R, format: Format) -> (Parsed, Vec<FamilyStats>) {
+pub fn analyze<R: BufRead>(
+    reader: R,
+    format: Format,
+    version: PrometheusVersion,
+) -> (Parsed, Vec<FamilyStats>) {
+    if format == Format::Text {
+        return pieces::analyze(reader, version);
+    }
+    analyze_in_one_pass(reader, format, version)
+}
+
+/// Parses in one thread and tallies in another: the way for OpenMetrics, whose parser
+/// follows the current family from line to line.
+fn analyze_in_one_pass<R: BufRead>(
+    reader: R,
+    format: Format,
+    version: PrometheusVersion,
+) -> (Parsed, Vec<FamilyStats>) {
     // A few batches in flight let the two threads overlap without holding much.
     let (sender, receiver) = mpsc::sync_channel::<collect::Batch>(4);
+    let (recycle, recycled) = mpsc::channel::<collect::Batch>();
     thread::scope(|scope| {
-        let tallying = scope.spawn(move || tally::run(&receiver));
-        let mut collector = collect::Collector::new(sender, format == Format::OpenMetrics);
-        let parsed = parse::parse(reader, format, &mut collector);
-        let names = collector.finish();
+        let tallying = scope.spawn(move || tally::run(&receiver, &recycle));
+        let sink = collect::ToThread { sender, recycled };
+        let mut collector = collect::Collector::new(sink, format == Format::OpenMetrics);
+        let parsed = parse::parse(reader, format, version, &mut collector);
+        let (names, sink) = collector.finish();
+        // Hanging up lets the tally thread finish.
+        drop(sink);
         // The tally thread cannot panic on its input; should it, the stats are empty.
         let tallied = tallying.join().unwrap_or_default();
         let stats = tally::finish(tallied, &parsed.families, &names);
@@ -151,7 +173,7 @@ mod tests {
     use super::*;
 
     fn stats(text: &str) -> Vec<FamilyStats> {
-        let (parsed, stats) = analyze(text.as_bytes(), Format::Text);
+        let (parsed, stats) = analyze(text.as_bytes(), Format::Text, PrometheusVersion::V2);
         assert!(parsed.error.is_none(), "{:?}", parsed.error);
         stats
     }
@@ -192,7 +214,7 @@ mod tests {
         #[test]
         fn arbitrary_input_never_panics(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300)) {
             for format in [Format::Text, Format::OpenMetrics] {
-                let (parsed, stats) = analyze(&bytes[..], format);
+                let (parsed, stats) = analyze(&bytes[..], format, PrometheusVersion::V3);
                 proptest::prop_assert_eq!(parsed.families.len(), stats.len());
             }
         }

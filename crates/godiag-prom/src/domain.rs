@@ -6,6 +6,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+use flate2::bufread::MultiGzDecoder;
 use godiag_core::finding::Finding;
 use godiag_core::net::Network;
 use godiag_core::runner::{self, Task, TaskOutput, duration_ms};
@@ -93,10 +94,10 @@ pub fn run(input: Input, options: Options, deadline: Duration) -> Outcome {
     let groups = [checks::SYNTAX, checks::SCRAPE, checks::LINT, checks::PREFIX];
     let context = Arc::new(context);
     // The structured result is built beside the checks; both only read the context.
-    let building = {
+    let building = context.options.structured_result.then(|| {
         let context = Arc::clone(&context);
         std::thread::spawn(move || result(&context))
-    };
+    });
     for group in groups {
         // The checks only read what is in memory; when reading used up the deadline they
         // still get a moment, so the report says what was found instead of timing out.
@@ -105,7 +106,9 @@ pub fn run(input: Input, options: Options, deadline: Duration) -> Outcome {
             .max(CHECKS_MINIMUM);
         findings.extend(runner::run_checks(group, &context, left));
     }
-    let result = building.join().unwrap_or(Value::Null);
+    let result = building.map_or(Value::Null, |building| {
+        building.join().unwrap_or(Value::Null)
+    });
     // Per-family tables of a large input take a moment to free; nobody waits for that.
     std::thread::spawn(move || drop(context));
     Outcome { findings, result }
@@ -204,13 +207,13 @@ fn read(input: Input, options: Options, deadline: Duration) -> Context {
     let Some(reader) = reader else {
         return context;
     };
-    let mut reader = BufReader::with_capacity(1 << 16, reader);
+    let mut reader = gunzipped(BufReader::with_capacity(1 << 16, reader));
     let format = context
         .options
         .input_format
         .or_else(|| content_type.as_deref().and_then(format_from_content_type))
         .unwrap_or_else(|| sniff_format(reader.fill_buf().unwrap_or_default()));
-    let (parsed, stats) = analysis::analyze(reader, format);
+    let (parsed, stats) = analysis::analyze(reader, format, context.options.prometheus_version);
     context.stats = stats;
     context.format = parsed.format;
     context.families = parsed.families;
@@ -226,6 +229,24 @@ fn read(input: Input, options: Options, deadline: Duration) -> Context {
     }
     context
 }
+
+/// The input itself when it is not gzip-compressed, else its decompressed bytes, read as
+/// they stream (a `.gz` file, compressed standard input, or a body sent gzip-compressed
+/// without saying so; a `Content-Encoding: gzip` body is decompressed by the HTTP client).
+/// An exposition never starts with gzip's magic bytes, so they decide.
+fn gunzipped(mut reader: BufReader<Box<dyn Read + Send>>) -> BufReader<Box<dyn Read + Send>> {
+    let compressed = reader
+        .fill_buf()
+        .is_ok_and(|head| head.starts_with(&GZIP_MAGIC));
+    if !compressed {
+        return reader;
+    }
+    // Concatenated members (`cat a.gz b.gz`) are one stream to gzip(1), and so here.
+    BufReader::with_capacity(1 << 16, Box::new(MultiGzDecoder::new(reader)))
+}
+
+/// The first two bytes of every gzip member (RFC 1952, section 2.3.1).
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 
 /// The least time the checks get after the input was read.
 const CHECKS_MINIMUM: Duration = Duration::from_millis(250);
@@ -312,4 +333,71 @@ fn percent(part: u64, total: u64) -> f64 {
     #[allow(clippy::cast_precision_loss)] // series counts are far below 2^52
     let ratio = part as f64 / total as f64;
     (ratio * 10_000.0).round() / 100.0
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write as _;
+
+    use flate2::Compression;
+    use flate2::write::GzEncoder;
+
+    use super::*;
+
+    const EXPOSITION: &str = "# HELP app_jobs_total Jobs.\n# TYPE app_jobs_total counter\n\
+                              app_jobs_total{kind=\"a\"} 3\napp_latency_ms 2\n";
+
+    fn gzip(bytes: &[u8]) -> Vec<u8> {
+        let mut encoder = GzEncoder::new(Vec::new(), Compression::fast());
+        encoder.write_all(bytes).unwrap();
+        encoder.finish().unwrap()
+    }
+
+    fn outcome(bytes: Vec<u8>) -> Outcome {
+        let input = Input::Reader {
+            source: "m.prom.gz".to_owned(),
+            location_path: "m.prom.gz".to_owned(),
+            reader: Box::new(std::io::Cursor::new(bytes)),
+        };
+        run(input, Options::default(), Duration::from_secs(10))
+    }
+
+    fn codes(outcome: &Outcome) -> Vec<(String, String)> {
+        outcome
+            .findings
+            .iter()
+            .map(|f| (f.code.clone(), format!("{:?}", f.severity)))
+            .collect()
+    }
+
+    #[test]
+    fn gzip_input_reads_as_its_content() {
+        let plain = outcome(EXPOSITION.as_bytes().to_vec());
+        // Two members, as `cat a.gz b.gz` makes: one stream.
+        let (head, tail) = EXPOSITION.split_at(40);
+        let mut compressed = gzip(head.as_bytes());
+        compressed.extend(gzip(tail.as_bytes()));
+        let unpacked = outcome(compressed);
+        assert_eq!(codes(&unpacked), codes(&plain));
+        assert_eq!(unpacked.result["lines"], 4);
+        assert_eq!(unpacked.result["bytes"], EXPOSITION.len());
+        assert_eq!(unpacked.result["parsed"], true);
+    }
+
+    #[test]
+    fn a_broken_gzip_stream_is_unreadable() {
+        let mut compressed = gzip(EXPOSITION.as_bytes());
+        compressed.truncate(compressed.len() / 2);
+        let broken = outcome(compressed);
+        assert_eq!(broken.result["parsed"], false);
+        let syntax = broken
+            .findings
+            .iter()
+            .find(|f| f.code == "PROM001")
+            .unwrap();
+        assert!(
+            format!("{:?}", syntax.severity).contains("Error"),
+            "{syntax:?}"
+        );
+    }
 }

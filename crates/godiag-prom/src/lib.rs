@@ -15,4 +15,4 @@ pub mod parse;
 pub mod scrape;
 
 pub use domain::{Input, Options, Outcome, run};
-pub use model::Format;
+pub use model::{Format, PrometheusVersion};

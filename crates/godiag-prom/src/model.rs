@@ -60,6 +60,28 @@ pub enum Format {
     OpenMetrics,
 }
 
+/// Which Prometheus's text parsers to follow.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub enum PrometheusVersion {
+    /// Prometheus 2.x (promtool 2.42): names are `[a-zA-Z_:][a-zA-Z0-9_:]*`, a quoted name
+    /// is an error.
+    #[serde(rename = "2")]
+    V2,
+    /// Prometheus 3: names may also be quoted UTF-8 strings, in both formats
+    /// (`{"http.server.duration", "service.name"="api"} 1`).
+    #[default]
+    #[serde(rename = "3")]
+    V3,
+}
+
+impl PrometheusVersion {
+    /// Whether quoted UTF-8 names are accepted.
+    #[must_use]
+    pub fn utf8_names(self) -> bool {
+        self == Self::V3
+    }
+}
+
 /// One metric family: its name, type, help and where it was first seen.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Family {
@@ -163,6 +185,12 @@ pub struct Options {
     pub max_label_values: u64,
     /// The format to parse; detected when `None`.
     pub input_format: Option<Format>,
+    /// Whether to build the `.metrics` result: only the JSON report shows it, and for a
+    /// large exposition it is the largest thing in memory (an object per family).
+    pub structured_result: bool,
+    /// Whose parser to follow (`--prometheus-version`): Prometheus 3 accepts quoted UTF-8
+    /// names, Prometheus 2 (and promtool 2.x) rejects them.
+    pub prometheus_version: PrometheusVersion,
 }
 
 impl Default for Options {
@@ -172,6 +200,8 @@ impl Default for Options {
             max_series_per_family: DEFAULT_MAX_SERIES_PER_FAMILY,
             max_label_values: DEFAULT_MAX_LABEL_VALUES,
             input_format: None,
+            structured_result: true,
+            prometheus_version: PrometheusVersion::default(),
         }
     }
 }

@@ -14,8 +14,9 @@ use std::collections::HashMap;
 use std::io::{self, BufRead};
 
 pub use float::{parse_go_float, parse_go_int};
+pub(crate) use text::TextParser;
 
-use crate::model::{Family, Format, Visitor};
+use crate::model::{Family, Format, PrometheusVersion, Visitor};
 
 /// A malformed exposition: where and what.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -73,6 +74,16 @@ pub(crate) struct Families {
 }
 
 impl Families {
+    /// Appends `other`'s families after these, in their order; returns the index the
+    /// first of them got.
+    pub(crate) fn append(&mut self, other: Self) -> usize {
+        let offset = self.list.len();
+        for family in other.list {
+            self.insert(family);
+        }
+        offset
+    }
+
     pub(crate) fn get(&self, name: &str) -> Option<usize> {
         self.index.get(name).copied()
     }
@@ -89,11 +100,70 @@ impl Families {
 ///
 /// Lines are parsed in place in the reader's buffer; only a line that straddles two
 /// buffer fills is copied.
-pub fn parse<R: BufRead, V: Visitor>(mut reader: R, format: Format, visitor: &mut V) -> Parsed {
-    let mut machine = Machine::new(format);
+pub fn parse<R: BufRead, V: Visitor>(
+    reader: R,
+    format: Format,
+    version: PrometheusVersion,
+    visitor: &mut V,
+) -> Parsed {
+    let mut machine = Machine::new(format, version);
     let mut counter = Counter::default();
+    let error = drive(reader, &mut machine, &mut counter, visitor);
+    let (families, notes, notes_total) = machine.into_parts();
+    Parsed {
+        format,
+        families,
+        lines: counter.number,
+        bytes: counter.bytes,
+        error,
+        notes,
+        notes_total,
+    }
+}
+
+/// What parsing one piece of a text exposition read: its lines and bytes, and the error
+/// that stopped it.
+#[derive(Debug)]
+pub(crate) struct Piece {
+    pub(crate) lines: u32,
+    pub(crate) bytes: u64,
+    pub(crate) error: Option<Error>,
+}
+
+/// Parses `bytes`, whose first line is line `first_line` of the exposition, as text,
+/// continuing from the family table in `parser`. Everything but the last line of the
+/// input ends in a newline.
+pub(crate) fn parse_text_piece<V: Visitor>(
+    bytes: &[u8],
+    parser: &mut TextParser,
+    first_line: u32,
+    visitor: &mut V,
+) -> Piece {
+    let mut machine = Machine::Text(std::mem::take(parser));
+    let mut counter = Counter {
+        number: first_line.saturating_sub(1),
+        bytes: 0,
+    };
+    let error = drive(bytes, &mut machine, &mut counter, visitor);
+    if let Machine::Text(used) = machine {
+        *parser = used;
+    }
+    Piece {
+        lines: counter.number - first_line.saturating_sub(1),
+        bytes: counter.bytes,
+        error,
+    }
+}
+
+/// Feeds every line of `reader` to `machine` until the input ends or a line fails.
+fn drive<R: BufRead, V: Visitor>(
+    mut reader: R,
+    machine: &mut Machine,
+    counter: &mut Counter,
+    visitor: &mut V,
+) -> Option<Error> {
     let mut carry = Vec::new();
-    let error = loop {
+    loop {
         let buffer = match reader.fill_buf() {
             Ok([]) => break machine.finish(counter.number),
             Ok(buffer) => buffer,
@@ -105,7 +175,7 @@ pub fn parse<R: BufRead, V: Visitor>(mut reader: R, format: Format, visitor: &mu
         while let Some(end) = memchr::memchr(b'\n', &buffer[consumed..]) {
             let line = &buffer[consumed..consumed + end];
             consumed += end + 1;
-            if let Err(error) = counter.line(&mut machine, line, true, visitor) {
+            if let Err(error) = counter.line(machine, line, true, visitor) {
                 failed = Some(error);
                 break;
             }
@@ -127,23 +197,13 @@ pub fn parse<R: BufRead, V: Visitor>(mut reader: R, format: Format, visitor: &mu
                 } else {
                     &carry[..]
                 };
-                if let Err(error) = counter.line(&mut machine, line, terminated, visitor) {
+                if let Err(error) = counter.line(machine, line, terminated, visitor) {
                     break Some(error);
                 }
             }
             Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
             Err(source) => break Some(counter.read_error(source)),
         }
-    };
-    let (families, notes, notes_total) = machine.into_parts();
-    Parsed {
-        format,
-        families,
-        lines: counter.number,
-        bytes: counter.bytes,
-        error,
-        notes,
-        notes_total,
     }
 }
 
@@ -184,10 +244,12 @@ enum Machine {
 }
 
 impl Machine {
-    fn new(format: Format) -> Self {
+    fn new(format: Format, version: PrometheusVersion) -> Self {
         match format {
-            Format::Text => Self::Text(text::TextParser::default()),
-            Format::OpenMetrics => Self::OpenMetrics(openmetrics::OmParser::default()),
+            Format::Text => Self::Text(text::TextParser::new(version.utf8_names())),
+            Format::OpenMetrics => {
+                Self::OpenMetrics(openmetrics::OmParser::new(version.utf8_names()))
+            }
         }
     }
 

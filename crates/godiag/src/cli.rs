@@ -369,9 +369,24 @@ pub struct MetricsArgs {
     /// first lines (`# EOF`, `# UNIT`, OpenMetrics-only types).
     #[arg(long, value_enum, default_value_t = InputFormatArg::Auto)]
     pub input_format: InputFormatArg,
+    /// Whose parser to follow: 3 accepts quoted UTF-8 metric and label names
+    /// (`{"http.server.duration"} 1`), 2 rejects them as promtool 2.x does.
+    #[arg(long, value_enum, value_name = "2|3", default_value_t = PrometheusVersionArg::V3)]
+    pub prometheus_version: PrometheusVersionArg,
     /// Which machine.
     #[command(flatten)]
     pub machine: MachineArgs,
+}
+
+/// `--prometheus-version` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PrometheusVersionArg {
+    /// Prometheus 2.x and promtool 2.x.
+    #[value(name = "2")]
+    V2,
+    /// Prometheus 3.
+    #[value(name = "3")]
+    V3,
 }
 
 /// `--input-format` values.

@@ -2,7 +2,7 @@
 //! batches. Everything that needs the sample's text is computed here.
 
 use std::hash::{BuildHasher, Hasher};
-use std::sync::mpsc::SyncSender;
+use std::sync::mpsc::{Receiver, SyncSender};
 
 use foldhash::fast::FixedState;
 
@@ -50,11 +50,43 @@ pub(super) struct LabelName {
     hash: u64,
     camel: bool,
     reserved: bool,
+    le: bool,
+    quantile: bool,
 }
 
-/// The [`Visitor`] of the parsing thread.
-pub(super) struct Collector {
-    sender: SyncSender<Batch>,
+/// Where full batches go; gives back an empty batch to fill next.
+pub(super) trait Sink {
+    fn deliver(&mut self, full: Batch) -> Batch;
+}
+
+/// Sends batches to the tally thread.
+pub(super) struct ToThread {
+    pub(super) sender: SyncSender<Batch>,
+    /// Batches the tally thread has emptied, to be filled again: allocating half a
+    /// megabyte per batch cost more than parsing it.
+    pub(super) recycled: Receiver<Batch>,
+}
+
+impl Sink for ToThread {
+    fn deliver(&mut self, full: Batch) -> Batch {
+        // A closed channel means the tally thread is gone; the stats will be empty.
+        let _ = self.sender.send(full);
+        self.recycled.try_recv().unwrap_or_else(|_| Batch::new())
+    }
+}
+
+impl Batch {
+    pub(super) fn new() -> Self {
+        Self {
+            events: Vec::with_capacity(BATCH),
+            values: Vec::with_capacity(BATCH * 4),
+        }
+    }
+}
+
+/// The [`Visitor`] of a parsing thread.
+pub(super) struct Collector<S> {
+    pub(super) sink: S,
     batch: Batch,
     openmetrics: bool,
     /// Per family, label names in the order first seen; the index is the label's slot.
@@ -76,10 +108,10 @@ fn remix(h: u64) -> u64 {
         .rotate_left(23)
 }
 
-impl Collector {
-    pub(super) fn new(sender: SyncSender<Batch>, openmetrics: bool) -> Self {
+impl<S: Sink> Collector<S> {
+    pub(super) fn new(sink: S, openmetrics: bool) -> Self {
         Self {
-            sender,
+            sink,
             batch: Batch::default(),
             openmetrics,
             names: Vec::new(),
@@ -87,25 +119,26 @@ impl Collector {
         }
     }
 
-    /// Sends what is left and returns the label names per family.
-    pub(super) fn finish(mut self) -> Vec<Vec<LabelName>> {
+    /// Sends what is left and returns the label names per family and the sink.
+    pub(super) fn finish(mut self) -> (Vec<Vec<LabelName>>, S) {
         self.flush();
-        self.names
+        (self.names, self.sink)
     }
 
-    fn flush(&mut self) {
+    /// Delivers the samples collected so far.
+    pub(super) fn flush(&mut self) {
         if self.batch.events.is_empty() {
             return;
         }
-        let full = std::mem::replace(
-            &mut self.batch,
-            Batch {
-                events: Vec::with_capacity(BATCH),
-                values: Vec::with_capacity(BATCH * 4),
-            },
-        );
-        // A closed channel means the tally thread is gone; the stats will be empty.
-        let _ = self.sender.send(full);
+        let full = std::mem::take(&mut self.batch);
+        self.batch = self.sink.deliver(full);
+    }
+
+    /// Appends the label names of a later piece's families, the first of which is
+    /// family `offset` here.
+    pub(super) fn append_names(&mut self, offset: usize, later: Vec<Vec<LabelName>>) {
+        self.names.resize_with(offset, Vec::new);
+        self.names.extend(later);
     }
 
     /// The slot of `name` in `family`, adding it when new (`None` past 65,535 names).
@@ -124,12 +157,14 @@ impl Collector {
             hash: hash(11, name.as_bytes()),
             camel: is_camel(name),
             reserved: is_reserved(name),
+            le: name == "le",
+            quantile: name == "quantile",
         });
         Some(at)
     }
 }
 
-impl Visitor for Collector {
+impl<S: Sink> Visitor for Collector<S> {
     fn sample(&mut self, families: &[Family], sample: &Sample<'_>) {
         if self.names.len() < families.len() {
             self.names.resize_with(families.len(), Vec::new);
@@ -138,13 +173,7 @@ impl Visitor for Collector {
         // A text-format gauge_histogram is a plain family to expfmt; OpenMetrics groups it.
         let histogram = kind == MetricType::Histogram
             || (self.openmetrics && kind == MetricType::GaugeHistogram);
-        let special = if histogram {
-            "le"
-        } else if kind == MetricType::Summary {
-            "quantile"
-        } else {
-            ""
-        };
+        let summary = kind == MetricType::Summary;
         if self.last_name.0 != sample.name {
             self.last_name.0.clear();
             self.last_name.0.push_str(sample.name);
@@ -174,9 +203,9 @@ impl Visitor for Collector {
             let value = hash(7, label.value.as_bytes());
             let pair = remix(value ^ known.hash);
             event.fingerprint = event.fingerprint.wrapping_add(pair);
-            event.le_seen |= label.name == "le";
-            event.quantile_seen |= label.name == "quantile";
-            if label.name == special {
+            event.le_seen |= known.le;
+            event.quantile_seen |= known.quantile;
+            if (histogram && known.le) || (summary && known.quantile) {
                 continue;
             }
             event.group = event.group.wrapping_add(pair);

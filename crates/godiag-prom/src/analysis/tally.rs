@@ -3,11 +3,11 @@
 
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
-use std::sync::mpsc::Receiver;
+use std::sync::mpsc::{Receiver, Sender};
 
 use foldhash::fast::FixedState;
 
-use super::collect::{Batch, Event, LabelName};
+use super::collect::{Batch, Event, LabelName, Sink};
 use super::{DISTINCT_VALUES_CAP, FamilyStats, LabelStats, SeriesProblem};
 use crate::model::{Family, MetricType, SampleRole};
 
@@ -43,7 +43,7 @@ struct FamilyTally {
     stats: FamilyStats,
     /// Series fingerprint → first line. 64 bits: over a million series the chance of one
     /// false duplicate is below 10^-7.
-    series: HashMap<u64, u32, FixedState>,
+    series: SeriesTable,
     grouped: HashMap<u64, SeriesState, FixedState>,
     first_group: Option<u64>,
     labels: Vec<LabelTally>,
@@ -58,22 +58,99 @@ pub(super) struct Tally {
 }
 
 /// Applies batches until the parsing thread hangs up.
-pub(super) fn run(receiver: &Receiver<Batch>) -> Tally {
+pub(super) fn run(receiver: &Receiver<Batch>, recycle: &Sender<Batch>) -> Tally {
     let mut tally = Tally::default();
     for batch in receiver {
+        // The parsing thread may be done; then the batch is simply freed.
+        let _ = recycle.send(tally.deliver(batch));
+    }
+    tally
+}
+
+/// A tally fed in the parsing thread itself.
+impl Sink for Tally {
+    fn deliver(&mut self, mut batch: Batch) -> Batch {
         for event in &batch.events {
             let (start, end) = event.values;
             let values = batch
                 .values
                 .get(start as usize..end as usize)
                 .unwrap_or_default();
-            tally.apply(event, values);
+            self.apply(event, values);
+        }
+        batch.events.clear();
+        batch.values.clear();
+        batch
+    }
+}
+
+/// The fingerprints of a family's series. A family that is done (its piece was joined)
+/// keeps them sorted in two flat arrays, 12 bytes a series instead of about 22 in a
+/// hash table; should it come back (interleaved families), it becomes a table again.
+#[derive(Debug)]
+enum SeriesTable {
+    Open(HashMap<u64, u32, FixedState>),
+    Closed { keys: Box<[u64]>, lines: Box<[u32]> },
+}
+
+impl Default for SeriesTable {
+    fn default() -> Self {
+        Self::Open(HashMap::default())
+    }
+}
+
+impl SeriesTable {
+    /// The first line of the series `fingerprint`, or `None` after recording it as new at
+    /// `line`.
+    fn first_line(&mut self, fingerprint: u64, line: u32) -> Option<u32> {
+        if let Self::Closed { keys, lines } = self {
+            if let Ok(at) = keys.binary_search(&fingerprint) {
+                return Some(lines[at]);
+            }
+            let open = keys.iter().copied().zip(lines.iter().copied()).collect();
+            *self = Self::Open(open);
+        }
+        let Self::Open(table) = self else {
+            return None;
+        };
+        match table.entry(fingerprint) {
+            Entry::Occupied(first) => Some(*first.get()),
+            Entry::Vacant(slot) => {
+                slot.insert(line);
+                None
+            }
         }
     }
-    tally
+
+    fn close(&mut self) {
+        let Self::Open(table) = self else {
+            return;
+        };
+        let mut pairs: Vec<(u64, u32)> = table.drain().collect();
+        pairs.sort_unstable_by_key(|&(key, _)| key);
+        *self = Self::Closed {
+            keys: pairs.iter().map(|&(key, _)| key).collect(),
+            lines: pairs.iter().map(|&(_, line)| line).collect(),
+        };
+    }
 }
 
 impl Tally {
+    /// Compacts the tables of families from `from` on, which are done unless a later
+    /// piece comes back to them.
+    pub(super) fn close_from(&mut self, from: usize) {
+        for family in self.families.iter_mut().skip(from) {
+            family.series.close();
+        }
+    }
+
+    /// Appends the tables of a later piece's families, the first of which is family
+    /// `offset` here.
+    pub(super) fn append(&mut self, offset: usize, later: Self) {
+        self.families.resize_with(offset, FamilyTally::default);
+        self.families.extend(later.families);
+    }
+
     fn apply(&mut self, event: &Event, values: &[(u16, u64)]) {
         let index = event.family as usize;
         if self.families.len() <= index {
@@ -125,17 +202,14 @@ impl Tally {
                 label.saturated = true;
             }
         }
-        match family.series.entry(event.fingerprint) {
-            Entry::Occupied(first) => {
+        match family.series.first_line(event.fingerprint, event.line) {
+            Some(first) => {
                 if !stats.duplicates.seen() {
-                    stats.duplicate_of = *first.get();
+                    stats.duplicate_of = first;
                 }
                 stats.duplicates.add(event.line);
             }
-            Entry::Vacant(slot) => {
-                slot.insert(event.line);
-                stats.series += 1;
-            }
+            None => stats.series += 1,
         }
         if event.histogram || event.kind == MetricType::Summary {
             let series = family.grouped.entry(event.group).or_insert(SeriesState {

@@ -27,6 +27,8 @@ pub(crate) struct OmParser {
     /// few), and how many there were.
     pub(crate) notes: Vec<ParseError>,
     pub(crate) notes_total: u64,
+    /// Prometheus 3: names may be quoted UTF-8 strings.
+    pub(crate) utf8_names: bool,
 }
 
 /// Tolerated breaches kept for the report; the rest are counted.
@@ -41,6 +43,13 @@ fn fail(number: u32, line: &[u8], at: usize, message: impl Into<String>) -> Pars
 }
 
 impl OmParser {
+    pub(crate) fn new(utf8_names: bool) -> Self {
+        Self {
+            utf8_names,
+            ..Self::default()
+        }
+    }
+
     fn note(&mut self, number: u32, line: &[u8], at: usize, message: impl Into<String>) {
         self.notes_total += 1;
         if self.notes.len() < NOTES_KEPT {
@@ -103,9 +112,15 @@ impl OmParser {
     fn metadata(&mut self, bytes: &[u8], number: u32) -> Result<(), ParseError> {
         let text = std::str::from_utf8(bytes)
             .map_err(|e| fail(number, bytes, e.valid_up_to(), "invalid UTF-8"))?;
+        // `# KEYWORD "quoted name" rest` (Prometheus 3) is split at its quotes.
+        let quoted = self.utf8_names.then(|| quoted_metadata(text)).flatten();
         let mut parts = text.splitn(4, ' ');
-        let (hash, keyword, name) = (parts.next(), parts.next(), parts.next());
-        let rest = parts.next();
+        let (hash, keyword, mut name) = (parts.next(), parts.next(), parts.next());
+        let mut rest = parts.next();
+        if let Some((quoted_name, quoted_rest)) = quoted {
+            name = Some(quoted_name);
+            rest = quoted_rest;
+        }
         if hash != Some("#") {
             return Err(fail(
                 number,
@@ -124,8 +139,8 @@ impl OmParser {
             ));
         }
         let name = name.unwrap_or_default();
-        let name_at = 3 + keyword.len();
-        if !is_metric_name(name) {
+        let name_at = 3 + keyword.len() + usize::from(quoted.is_some());
+        if quoted.is_none() && !is_metric_name(name) {
             return Err(fail(
                 number,
                 bytes,
@@ -266,16 +281,36 @@ impl OmParser {
     ) -> Result<(), ParseError> {
         let text = std::str::from_utf8(bytes)
             .map_err(|e| fail(number, bytes, e.valid_up_to(), "invalid UTF-8"))?;
-        let name_end = text.find(['{', ' ']).unwrap_or(text.len());
-        let name = &text[..name_end];
-        if !is_metric_name(name) {
-            return Err(fail(number, bytes, 0, "invalid metric name"));
-        }
+        let utf8 = self.utf8_names;
+        let (name, mut at, labels_at) = if utf8 && text.starts_with("{\"") {
+            // `{"name"` then `,` and labels, or `}`.
+            let (name, after) =
+                quoted(text, 1).map_err(|(pos, msg)| fail(number, bytes, pos, msg))?;
+            match text.as_bytes().get(after) {
+                Some(b',') => (name, after, Some(after + 1)),
+                Some(b'}') => (name, after + 1, None),
+                _ => {
+                    return Err(fail(
+                        number,
+                        bytes,
+                        after,
+                        "expected ',' or '}' after the metric name",
+                    ));
+                }
+            }
+        } else {
+            let name_end = text.find(['{', ' ']).unwrap_or(text.len());
+            let name = &text[..name_end];
+            if !is_metric_name(name) {
+                return Err(fail(number, bytes, 0, "invalid metric name"));
+            }
+            let labels_at = text[name_end..].starts_with('{').then_some(name_end + 1);
+            (name, name_end, labels_at)
+        };
         let (family, role_from_suffix) = self.family_of_sample(name, number, bytes);
-        let mut at = name_end;
         let mut labels = Vec::new();
-        if text[at..].starts_with('{') {
-            at = parse_labels(text, at + 1, &mut labels)
+        if let Some(labels_at) = labels_at {
+            at = parse_labels(text, labels_at, utf8, &mut labels)
                 .map_err(|(pos, msg)| fail(number, bytes, pos, msg))?;
         }
         let rest = text[at..]
@@ -294,7 +329,7 @@ impl OmParser {
             )
         })?;
         if let Some(after) = after {
-            check_after_value(after, at + value_text.len() + 1)
+            check_after_value(after, at + value_text.len() + 1, utf8)
                 .map_err(|(pos, msg)| fail(number, bytes, pos, msg))?;
         }
         let kind = self.families.list[family].kind();
@@ -423,6 +458,7 @@ fn sample_role(
 fn parse_labels<'a>(
     text: &'a str,
     mut at: usize,
+    utf8: bool,
     labels: &mut Vec<Label<'a>>,
 ) -> Result<usize, (usize, String)> {
     let bytes = text.as_bytes();
@@ -431,16 +467,23 @@ fn parse_labels<'a>(
     }
     loop {
         let start = at;
-        while bytes
-            .get(at)
-            .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_')
-        {
-            at += 1;
-        }
-        let name = &text[start..at];
-        if name.is_empty() || name.as_bytes()[0].is_ascii_digit() {
-            return Err((start, "invalid label name".to_owned()));
-        }
+        let name = if utf8 && bytes.get(at) == Some(&b'"') {
+            let (name, after) = quoted(text, at)?;
+            at = after;
+            name
+        } else {
+            while bytes
+                .get(at)
+                .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_')
+            {
+                at += 1;
+            }
+            let name = &text[start..at];
+            if name.is_empty() || name.as_bytes()[0].is_ascii_digit() {
+                return Err((start, "invalid label name".to_owned()));
+            }
+            name
+        };
         if labels.iter().any(|l| l.name == name) {
             return Err((start, format!("duplicate label name {}", go_quote(name))));
         }
@@ -487,7 +530,7 @@ fn parse_labels<'a>(
 }
 
 /// After the value: an optional timestamp (a float, in seconds) and an optional exemplar.
-fn check_after_value(after: &str, at: usize) -> Result<(), (usize, String)> {
+fn check_after_value(after: &str, at: usize, utf8: bool) -> Result<(), (usize, String)> {
     let (timestamp, exemplar) = match after.strip_prefix("# ") {
         Some(exemplar) => (None, Some((exemplar, at + 2))),
         None => match after.split_once(" # ") {
@@ -508,7 +551,8 @@ fn check_after_value(after: &str, at: usize) -> Result<(), (usize, String)> {
             return Err((at, "expected '{' at start of exemplar".to_owned()));
         };
         let mut labels = Vec::new();
-        let end = parse_labels(inner, 0, &mut labels).map_err(|(pos, msg)| (at + 1 + pos, msg))?;
+        let end =
+            parse_labels(inner, 0, utf8, &mut labels).map_err(|(pos, msg)| (at + 1 + pos, msg))?;
         let chars: usize = labels
             .iter()
             .map(|l| l.name.chars().count() + l.value.chars().count())
@@ -546,6 +590,34 @@ fn check_after_value(after: &str, at: usize) -> Result<(), (usize, String)> {
         }
     }
     Ok(())
+}
+
+/// A quoted name (Prometheus 3) whose opening quote is at `at`: the name and the offset
+/// after its closing quote. Names with escapes are not read (no client writes `"` or `\\`
+/// into a name).
+fn quoted(text: &str, at: usize) -> Result<(&str, usize), (usize, String)> {
+    let start = at + 1;
+    let rest = text.get(start..).unwrap_or_default();
+    match rest.find(['"', '\\']) {
+        Some(0) => Err((at, "empty quoted name".to_owned())),
+        Some(end) if rest.as_bytes()[end] == b'"' => Ok((&rest[..end], start + end + 1)),
+        Some(end) => Err((
+            start + end,
+            "escape sequences in quoted names are not supported".to_owned(),
+        )),
+        None => Err((text.len(), "unterminated quoted name".to_owned())),
+    }
+}
+
+/// `# KEYWORD "name" rest`: the quoted name and the rest, when the name is quoted.
+fn quoted_metadata(text: &str) -> Option<(&str, Option<&str>)> {
+    let after_keyword = text.get(2..)?.find(' ')? + 3;
+    if text.as_bytes().get(after_keyword) != Some(&b'"') {
+        return None;
+    }
+    let (name, end) = quoted(text, after_keyword).ok()?;
+    let rest = text.get(end..)?;
+    Some((name, rest.strip_prefix(' ')))
 }
 
 fn is_metric_name(name: &str) -> bool {

@@ -1,7 +1,7 @@
 use proptest::prelude::*;
 
 use super::*;
-use crate::model::{MetricType, Sample, SampleRole};
+use crate::model::{MetricType, PrometheusVersion, Sample, SampleRole};
 
 /// One streamed sample: family, name, role, value, line, labels.
 type Seen = (String, String, SampleRole, f64, u32, Vec<(String, String)>);
@@ -31,7 +31,12 @@ impl Visitor for Recorder {
 
 fn run(text: &str, format: Format) -> (Parsed, Recorder) {
     let mut recorder = Recorder::default();
-    let parsed = parse(text.as_bytes(), format, &mut recorder);
+    let parsed = parse(
+        text.as_bytes(),
+        format,
+        PrometheusVersion::V2,
+        &mut recorder,
+    );
     (parsed, recorder)
 }
 
@@ -206,7 +211,7 @@ proptest! {
     fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
         for format in [Format::Text, Format::OpenMetrics] {
             let mut recorder = Recorder::default();
-            let parsed = parse(&bytes[..], format, &mut recorder);
+            let parsed = parse(&bytes[..], format, PrometheusVersion::V3, &mut recorder);
             if let Some(Error::Syntax(error)) = &parsed.error {
                 prop_assert!(error.line >= 1 && error.line <= parsed.lines.max(1));
                 prop_assert!(error.column >= 1);
@@ -223,4 +228,166 @@ proptest! {
             let _ = run(&text, format);
         }
     }
+}
+
+/// A sample line the fast path reads, or one it hands to the state machine.
+fn sample_line() -> impl Strategy<Value = String> {
+    let name = prop::sample::select(vec!["a", "h_bucket", "h_count", "s", "s_sum", "x_total"]);
+    let label = prop::sample::select(vec!["le", "quantile", "code", "__name__", "b", "1x"]);
+    let value = prop::sample::select(vec!["1", "2.5", "+Inf", "x", "", "\\\"q", "é", "1e3"]);
+    let labels = prop::collection::vec((label, value), 0..4);
+    let tail = prop::sample::select(vec![" 1", " 0.25", " NaN", "  1", " 1 5", " x", "", " 1\r"]);
+    (name, labels, any::<bool>(), tail).prop_map(|(name, labels, comma, tail)| {
+        let mut line = name.to_owned();
+        if !labels.is_empty() || comma {
+            let pairs: Vec<String> = labels.iter().map(|(l, v)| format!("{l}=\"{v}\"")).collect();
+            line.push('{');
+            line.push_str(&pairs.join(","));
+            if comma {
+                line.push(',');
+            }
+            line.push('}');
+        }
+        line.push_str(tail);
+        line
+    })
+}
+
+proptest! {
+    /// A leading blank sends every line through the state machine; what it streams and
+    /// where it stops must be what the fast path streams and where it stops.
+    #[test]
+    fn the_fast_path_reads_lines_as_the_state_machine_does(
+        lines in prop::collection::vec(sample_line(), 1..6)
+    ) {
+        let header = "# TYPE h histogram\n# TYPE s summary\n";
+        let fast = format!("{header}{}\n", lines.join("\n"));
+        let slow = format!("{header} {}\n", lines.join("\n "));
+        let (fast_parsed, fast_seen) = run(&fast, Format::Text);
+        let (slow_parsed, slow_seen) = run(&slow, Format::Text);
+        prop_assert_eq!(
+            format!("{:?}", fast_seen.samples),
+            format!("{:?}", slow_seen.samples)
+        );
+        prop_assert_eq!(&fast_parsed.families, &slow_parsed.families);
+        let line_of = |parsed: &Parsed| match &parsed.error {
+            Some(Error::Syntax(error)) => Some((error.line, error.message.clone())),
+            _ => None,
+        };
+        prop_assert_eq!(line_of(&fast_parsed), line_of(&slow_parsed));
+    }
+}
+
+fn run_as(text: &str, format: Format, version: PrometheusVersion) -> (Parsed, Recorder) {
+    let mut recorder = Recorder::default();
+    let parsed = parse(text.as_bytes(), format, version, &mut recorder);
+    (parsed, recorder)
+}
+
+/// The examples of Prometheus 3's UTF-8 names (prometheus/docs, `exposition_formats.md` and
+/// the UTF-8 names proposal): a quoted name inside the braces, quoted label names, quoted
+/// names in HELP and TYPE.
+const UTF8_TEXT: &str = "# HELP \"http.server.duration\" Latency.\n\
+    # TYPE \"http.server.duration\" histogram\n\
+    {\"http.server.duration_bucket\", \"service.name\"=\"api\", le=\"1\"} 2\n\
+    {\"http.server.duration_bucket\",\"service.name\"=\"api\",le=\"+Inf\"} 3\n\
+    {\"http.server.duration_count\",\"service.name\"=\"api\"} 3\n\
+    {\"http.server.duration_sum\",\"service.name\"=\"api\"} 1.5\n\
+    # TYPE \"my.dotted.counter_total\" counter\n\
+    {\"my.dotted.counter_total\"} 1\n\
+    legacy_total{\"label.with.dots\"=\"x\",code=\"200\"} 7\n";
+
+#[test]
+fn prometheus_3_reads_quoted_names_in_text() {
+    let (parsed, seen) = run_as(UTF8_TEXT, Format::Text, PrometheusVersion::V3);
+    assert!(parsed.error.is_none(), "{:?}", parsed.error);
+    let names: Vec<_> = parsed.families.iter().map(|f| &*f.name).collect();
+    assert_eq!(
+        names,
+        [
+            "http.server.duration",
+            "my.dotted.counter_total",
+            "legacy_total"
+        ]
+    );
+    assert_eq!(parsed.families[0].kind(), MetricType::Histogram);
+    assert_eq!(parsed.families[0].help.as_deref(), Some("Latency."));
+    let roles: Vec<_> = seen.samples.iter().map(|s| s.2).collect();
+    assert_eq!(
+        &roles[..4],
+        [
+            SampleRole::Bucket(1.0),
+            SampleRole::Bucket(f64::INFINITY),
+            SampleRole::Count,
+            SampleRole::Sum
+        ]
+    );
+    assert_eq!(
+        seen.samples[0].5,
+        [
+            ("service.name".to_owned(), "api".to_owned()),
+            ("le".to_owned(), "1".to_owned())
+        ]
+    );
+    assert_eq!(seen.samples[5].5[0].0, "label.with.dots");
+}
+
+#[test]
+fn prometheus_2_rejects_quoted_names_as_promtool_does() {
+    // promtool 2.42: `text format parsing error in line 1: invalid metric name in comment`.
+    let (parsed, _) = run_as(UTF8_TEXT, Format::Text, PrometheusVersion::V2);
+    let error = syntax_error(&parsed);
+    assert_eq!(
+        (error.line, &*error.message),
+        (1, "invalid metric name in comment")
+    );
+    let (parsed, _) = run_as("{\"a.b\"} 1\n", Format::Text, PrometheusVersion::V2);
+    assert_eq!(syntax_error(&parsed).message, "invalid metric name");
+    let (parsed, _) = run_as("a{\"b.c\"=\"d\"} 1\n", Format::Text, PrometheusVersion::V2);
+    assert_eq!(
+        syntax_error(&parsed).message,
+        "invalid label name for metric \"a\""
+    );
+}
+
+#[test]
+fn malformed_quoted_names_are_errors() {
+    for (text, message) in [
+        ("{\"\"} 1\n", "invalid metric name"),
+        (
+            "{\"a\" 1\n",
+            "expected ',' or '}' after the metric name, found '1'",
+        ),
+        (
+            "{\"a\\\"b\"} 1\n",
+            "escape sequences in quoted names are not supported",
+        ),
+        ("{\"a} 1\n", "unexpected end of input stream"),
+        ("a{\"\"=\"x\"} 1\n", "invalid label name for metric \"a\""),
+        (
+            "{\"a\",\"__name__\"=\"x\"} 1\n",
+            "label name \"__name__\" is reserved",
+        ),
+    ] {
+        let (parsed, _) = run_as(text, Format::Text, PrometheusVersion::V3);
+        assert_eq!(syntax_error(&parsed).message, message, "{text}");
+    }
+}
+
+#[test]
+fn prometheus_3_reads_quoted_names_in_openmetrics() {
+    let text = "# TYPE \"http.server.requests\" counter\n\
+                # HELP \"http.server.requests\" Requests.\n\
+                {\"http.server.requests_total\",\"service.name\"=\"api\"} 3.0\n\
+                {\"http.server.requests_created\",\"service.name\"=\"api\"} 1.7e+09\n\
+                app_queue{\"a.b\"=\"x\"} 1.0\n# EOF\n";
+    let (parsed, seen) = run_as(text, Format::OpenMetrics, PrometheusVersion::V3);
+    assert!(parsed.error.is_none(), "{:?}", parsed.error);
+    assert_eq!(parsed.notes, []);
+    assert_eq!(&*parsed.families[0].name, "http.server.requests_total");
+    assert_eq!(parsed.families[0].help.as_deref(), Some("Requests."));
+    assert_eq!(seen.samples[1].2, SampleRole::Created);
+    assert_eq!(seen.samples[2].5[0].0, "a.b");
+    let (parsed, _) = run_as(text, Format::OpenMetrics, PrometheusVersion::V2);
+    assert_eq!(syntax_error(&parsed).line, 1);
 }

@@ -8,6 +8,7 @@
 //! summary or histogram family only when that family was declared first.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 
 use super::{Families, ParseError, column, go_quote, go_quote_byte, parse_go_float, parse_go_int};
 use crate::model::{Family, Label, MetricType, Sample, SampleRole, Visitor};
@@ -21,6 +22,64 @@ pub(crate) struct TextParser {
     last_lookup: Option<(Vec<u8>, usize, Option<SampleRole>)>,
     /// The label list's allocation, kept between lines.
     label_buffer: Vec<Label<'static>>,
+    /// For a piece parsed without the families before it: the sample names that joined
+    /// a family of their own piece by a suffix (`x_count` joining `x`). Had an earlier
+    /// piece a family of such a name, expfmt would have picked that one instead.
+    aliases: Option<HashSet<Box<str>, foldhash::fast::RandomState>>,
+    /// Prometheus 3: metric and label names may be quoted UTF-8 strings
+    /// (`{"http.server.duration", "service.name"="api"}`). Off, names are what
+    /// expfmt before Prometheus 3 accepts, and quoted ones are errors worded as it words them.
+    pub(crate) utf8_names: bool,
+}
+
+impl TextParser {
+    /// A parser for a piece read without the families before it, remembering what it
+    /// needs to tell whether those families would have changed how it read the piece.
+    /// A parser for a whole exposition (or the first piece of one).
+    pub(crate) fn new(utf8_names: bool) -> Self {
+        Self {
+            utf8_names,
+            ..Self::default()
+        }
+    }
+
+    pub(crate) fn speculative(utf8_names: bool) -> Self {
+        Self {
+            aliases: Some(HashSet::default()),
+            utf8_names,
+            ..Self::default()
+        }
+    }
+
+    /// Whether reading this piece after `earlier` could have gone differently: a name it
+    /// looked up (a family, the base of a suffixed name, or a suffixed name that joined a
+    /// base) is already a family there. Every way the state machine depends on earlier
+    /// lines is such a lookup.
+    pub(crate) fn depends_on(&self, earlier: &Families) -> bool {
+        let known = |name: &str| earlier.get(name).is_some();
+        let bases = |name: &str| {
+            ["_count", "_sum", "_bucket"].iter().any(|suffix| {
+                name.strip_suffix(suffix)
+                    .is_some_and(|base| !base.is_empty() && known(base))
+            })
+        };
+        self.families
+            .list
+            .iter()
+            .any(|family| known(&family.name) || bases(&family.name))
+            || self
+                .aliases
+                .iter()
+                .flatten()
+                .any(|name| known(name) || bases(name))
+    }
+
+    /// Appends the families of a later piece (which does not depend on these); returns
+    /// the index its first family got.
+    pub(crate) fn append(&mut self, later: Self) -> usize {
+        self.last_lookup = None;
+        self.families.append(later.families)
+    }
 }
 
 /// A position in one line; past the end is `\n` for a terminated line and end of input
@@ -184,6 +243,14 @@ impl TextParser {
         number: u32,
         visitor: &mut V,
     ) -> Result<(), ParseError> {
+        if terminated
+            && bytes
+                .first()
+                .is_some_and(|&b| NAME_CLASSES[usize::from(b)] & METRIC_START != 0)
+            && self.fast_sample(bytes, number, visitor)
+        {
+            return Ok(());
+        }
         let mut cursor = Cursor {
             bytes,
             text: std::str::from_utf8(bytes).ok(),
@@ -228,12 +295,22 @@ impl TextParser {
         if cursor.skip_blank_tab().is_none() {
             return Err(eof(number, cursor));
         }
-        let (start, end, at_eof) = cursor.name_token(true);
-        if at_eof {
-            return Err(eof(number, cursor));
-        }
+        let name = if self.utf8_names && cursor.current() == Some(b'"') {
+            let name = quoted_name(cursor, number, "invalid metric name in comment")?.to_owned();
+            cursor.advance();
+            name
+        } else {
+            let (start, end, at_eof) = cursor.name_token(true);
+            if at_eof {
+                return Err(eof(number, cursor));
+            }
+            cursor.text(start, end).to_owned()
+        };
         if cursor.at_newline() {
             return Ok(());
+        }
+        if cursor.current().is_none() {
+            return Err(eof(number, cursor));
         }
         if !matches!(cursor.current(), Some(b' ' | b'\t')) {
             return Err(error(
@@ -242,7 +319,6 @@ impl TextParser {
                 "invalid metric name in comment".to_owned(),
             ));
         }
-        let name = cursor.text(start, end).to_owned();
         let (family, _) = self.family_for(&name, number);
         match cursor.skip_blank_tab() {
             None => return Err(eof(number, cursor)),
@@ -378,16 +454,127 @@ impl TextParser {
             && let Some(at) = self.families.get(base)
             && self.families.list[at].metric_type == Some(MetricType::Summary)
         {
+            self.alias(name);
             return (at, suffix_role(suffix));
         }
         if let Some((base, suffix)) = stripped(name, &["_count", "_sum", "_bucket"])
             && let Some(at) = self.families.get(base)
             && self.families.list[at].metric_type == Some(MetricType::Histogram)
         {
+            self.alias(name);
             return (at, suffix_role(suffix));
         }
         self.last_lookup = None;
         (self.families.insert(Family::new(name, number)), None)
+    }
+
+    /// The common sample line, `name{label="value",...} value` with single delimiters, no
+    /// escapes and no timestamp, read with a few scans instead of the state machine.
+    /// Returns false, having streamed nothing, for any other line: the state machine then
+    /// reads it (again) and words its error exactly as expfmt does. Looking up the family
+    /// first is harmless then, as the state machine looks it up the same way.
+    fn fast_sample<V: Visitor>(&mut self, bytes: &[u8], number: u32, visitor: &mut V) -> bool {
+        let name_end = bytes
+            .iter()
+            .position(|&b| NAME_CLASSES[usize::from(b)] & METRIC_CONTINUE == 0)
+            .unwrap_or(bytes.len());
+        // One check for the whole line; every offset below is at an ASCII delimiter, so
+        // slicing the text there cannot fail.
+        let Ok(text) = std::str::from_utf8(bytes) else {
+            return false;
+        };
+        let Some(name) = text.get(..name_end) else {
+            return false;
+        };
+        let mut spans = FastLabels::default();
+        let mut at = name_end;
+        if bytes.get(at) == Some(&b'{') {
+            match scan_labels(bytes, at + 1, &mut spans) {
+                Some(end) => at = end,
+                None => return false,
+            }
+        }
+        if bytes.get(at) != Some(&b' ') {
+            return false;
+        }
+        let value_bytes = &bytes[at + 1..];
+        if memchr::memchr2(b' ', b'\t', value_bytes).is_some() {
+            return false;
+        }
+        let Some(value) = parse_value(value_bytes) else {
+            return false;
+        };
+        let (family, suffix_role) = self.family_for(name, number);
+        let kind = *self.families.list[family]
+            .metric_type
+            .get_or_insert(MetricType::Untyped);
+        #[allow(clippy::unnecessary_filter_map)] // the map changes the lifetime
+        let mut labels: Vec<Label<'_>> = std::mem::take(&mut self.label_buffer)
+            .into_iter()
+            .filter_map(|_| None)
+            .collect();
+        let mut bound = None;
+        let mut ok = true;
+        for &(name_start, name_end, value_end) in &spans.spans[..spans.len] {
+            let (name_start, name_end, value_end) =
+                (name_start as usize, name_end as usize, value_end as usize);
+            let (Some(label), Some(label_value)) = (
+                text.get(name_start..name_end),
+                text.get(name_end + 2..value_end),
+            ) else {
+                ok = false;
+                break;
+            };
+            let special = (kind == MetricType::Summary && label == "quantile")
+                || (kind == MetricType::Histogram && label == "le");
+            if label == "__name__" || (!special && labels.iter().any(|l| l.name == label)) {
+                ok = false;
+                break;
+            }
+            if special {
+                let Some(parsed) = parse_go_float(label_value) else {
+                    ok = false;
+                    break;
+                };
+                bound = Some(if label == "le" {
+                    SampleRole::Bucket(parsed)
+                } else {
+                    SampleRole::Quantile(parsed)
+                });
+            }
+            labels.push(Label {
+                name: label,
+                value: Cow::Borrowed(label_value),
+            });
+        }
+        if ok {
+            let role = suffix_role.or(bound).unwrap_or(SampleRole::Value);
+            self.families.list[family].samples += 1;
+            visitor.sample(
+                &self.families.list,
+                &Sample {
+                    family,
+                    name,
+                    labels: &labels,
+                    role,
+                    value,
+                    line: number,
+                },
+            );
+        }
+        labels.clear();
+        #[allow(clippy::unnecessary_filter_map)] // the map changes the lifetime
+        let buffer = labels.into_iter().filter_map(|_| None).collect();
+        self.label_buffer = buffer;
+        ok
+    }
+
+    fn alias(&mut self, name: &str) {
+        if let Some(aliases) = self.aliases.as_mut()
+            && !aliases.contains(name)
+        {
+            aliases.insert(name.into());
+        }
     }
 
     /// readingMetricName through the timestamp: one sample line.
@@ -397,18 +584,48 @@ impl TextParser {
         number: u32,
         visitor: &mut V,
     ) -> Result<(), ParseError> {
-        let (start, end, at_eof) = cursor.name_token(true);
-        if at_eof {
-            return Err(eof(number, cursor));
-        }
-        if start == end {
-            return Err(error(number, cursor, "invalid metric name".to_owned()));
-        }
-        let name = cursor.text(start, end);
+        // Prometheus 3: `{"name"` then `,` and labels, or `}`.
+        let braced = self.utf8_names && cursor.current() == Some(b'{');
+        let name = if braced {
+            if cursor.skip_blank_tab() != Some(b'"') {
+                return Err(error(number, cursor, "invalid metric name".to_owned()));
+            }
+            quoted_name(cursor, number, "invalid metric name")?
+        } else {
+            let (start, end, at_eof) = cursor.name_token(true);
+            if at_eof {
+                return Err(eof(number, cursor));
+            }
+            if start == end {
+                return Err(error(number, cursor, "invalid metric name".to_owned()));
+            }
+            cursor.text(start, end)
+        };
         let (family, suffix_role) = self.family_for(name, number);
         let entry = &mut self.families.list[family];
         let kind = *entry.metric_type.get_or_insert(MetricType::Untyped);
-        if cursor.skip_if_blank().is_none() {
+        if braced {
+            match cursor.skip_blank_tab() {
+                None => return Err(eof(number, cursor)),
+                // The labels follow as after `{`.
+                Some(b',') => {}
+                Some(b'}') => {
+                    if cursor.skip_blank_tab().is_none() {
+                        return Err(eof(number, cursor));
+                    }
+                }
+                Some(other) => {
+                    return Err(error(
+                        number,
+                        cursor,
+                        format!(
+                            "expected ',' or '}}' after the metric name, found {}",
+                            go_quote_byte(Some(other))
+                        ),
+                    ));
+                }
+            }
+        } else if cursor.skip_if_blank().is_none() {
             return Err(eof(number, cursor));
         }
         // Borrow the buffer's allocation for this line (collecting an always-empty
@@ -419,9 +636,11 @@ impl TextParser {
             .filter_map(|_| None)
             .collect();
         let mut bound = None;
-        if cursor.current() == Some(b'{') {
+        if (braced && cursor.current() == Some(b',')) || (!braced && cursor.current() == Some(b'{'))
+        {
             let family_name: &str = &self.families.list[family].name;
-            bound = read_labels(cursor, number, kind, family_name, &mut labels)?;
+            let utf8 = self.utf8_names;
+            bound = read_labels(cursor, number, kind, family_name, utf8, &mut labels)?;
         }
         // readingValue
         let (start, end, at_eof) = cursor.token_until_whitespace();
@@ -462,6 +681,53 @@ impl TextParser {
     }
 }
 
+/// Labels the fast path reads in one line before streaming any: (name start, name end,
+/// closing quote) per label. More than fit go to the state machine.
+#[derive(Default)]
+struct FastLabels {
+    spans: [(u32, u32, u32); 16],
+    len: usize,
+}
+
+/// Scans `name="value",...}` from `at` (just after `{`) for the fast path: label names
+/// by the class table, values up to a quote with no backslash before it, an optional
+/// trailing comma. Returns the offset after `}`, `None` for anything else.
+fn scan_labels(bytes: &[u8], mut at: usize, spans: &mut FastLabels) -> Option<usize> {
+    loop {
+        if bytes.get(at) == Some(&b'}') {
+            return Some(at + 1);
+        }
+        let start = at;
+        if NAME_CLASSES[usize::from(*bytes.get(at)?)] & LABEL_START == 0 {
+            return None;
+        }
+        at += bytes[at..]
+            .iter()
+            .position(|&b| NAME_CLASSES[usize::from(b)] & LABEL_CONTINUE == 0)?;
+        let name_end = at;
+        if bytes.get(at..at + 2) != Some(b"=\"") {
+            return None;
+        }
+        at += 2;
+        let quote = at + memchr::memchr2(b'"', b'\\', &bytes[at..])?;
+        if bytes[quote] != b'"' || spans.len == spans.spans.len() {
+            return None;
+        }
+        spans.spans[spans.len] = (
+            u32::try_from(start).ok()?,
+            u32::try_from(name_end).ok()?,
+            u32::try_from(quote).ok()?,
+        );
+        spans.len += 1;
+        at = quote + 1;
+        match bytes.get(at) {
+            Some(b',') => at += 1,
+            Some(b'}') => return Some(at + 1),
+            _ => return None,
+        }
+    }
+}
+
 /// A sample value: plain decimals directly, anything else through [`parse_go_float`].
 fn parse_value(token: &[u8]) -> Option<f64> {
     super::float::parse_simple_decimal(token)
@@ -494,6 +760,7 @@ fn read_labels<'a>(
     number: u32,
     kind: MetricType,
     family_name: &str,
+    utf8: bool,
     labels: &mut Vec<Label<'a>>,
 ) -> Result<Option<SampleRole>, ParseError> {
     let mut role = None;
@@ -508,18 +775,22 @@ fn read_labels<'a>(
             }
             Some(_) => {}
         }
-        let (start, end, at_eof) = cursor.name_token(false);
-        if at_eof {
-            return Err(eof(number, cursor));
-        }
-        if start == end {
-            return Err(error(
-                number,
-                cursor,
-                format!("invalid label name for metric {}", go_quote(family_name)),
-            ));
-        }
-        let name: &'a str = cursor.text(start, end);
+        let invalid = || format!("invalid label name for metric {}", go_quote(family_name));
+        let (start, name): (usize, &'a str) = if utf8 && cursor.current() == Some(b'"') {
+            let start = cursor.pos;
+            let name = quoted_name(cursor, number, &invalid())?;
+            cursor.advance();
+            (start, name)
+        } else {
+            let (start, end, at_eof) = cursor.name_token(false);
+            if at_eof {
+                return Err(eof(number, cursor));
+            }
+            if start == end {
+                return Err(error(number, cursor, invalid()));
+            }
+            (start, cursor.text(start, end))
+        };
         if name == "__name__" {
             cursor.pos = start;
             return Err(error(
@@ -593,6 +864,40 @@ fn read_labels<'a>(
                 ));
             }
         }
+    }
+}
+
+/// A quoted name (Prometheus 3), the cursor on its opening quote; leaves the cursor on
+/// the closing quote. `invalid` is the error for an empty name. Names with escapes are
+/// not read (no client writes `"` or `\\` into a name).
+fn quoted_name<'a>(
+    cursor: &mut Cursor<'a>,
+    number: u32,
+    invalid: &str,
+) -> Result<&'a str, ParseError> {
+    let start = cursor.pos + 1;
+    let bytes: &'a [u8] = cursor.bytes;
+    let Some(offset) = bytes
+        .get(start..)
+        .and_then(|rest| memchr::memchr3(b'"', b'\\', b'\n', rest))
+    else {
+        cursor.pos = bytes.len();
+        return Err(eof(number, cursor));
+    };
+    cursor.pos = start + offset;
+    if bytes[cursor.pos] != b'"' {
+        return Err(error(
+            number,
+            cursor,
+            "escape sequences in quoted names are not supported".to_owned(),
+        ));
+    }
+    match cursor.slice(start, cursor.pos) {
+        Some("") | None => {
+            cursor.pos = start - 1;
+            Err(error(number, cursor, invalid.to_owned()))
+        }
+        Some(name) => Ok(name),
     }
 }
 

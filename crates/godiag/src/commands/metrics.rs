@@ -8,9 +8,9 @@ use anyhow::{Context as _, bail};
 use godiag_core::host::Host;
 use godiag_core::net::Network;
 use godiag_core::report::Report;
-use godiag_prom::{Format, Input, Options};
+use godiag_prom::{Format, Input, Options, PrometheusVersion};
 
-use crate::cli::{GlobalArgs, InputFormatArg, MetricsArgs};
+use crate::cli::{FormatArg, GlobalArgs, InputFormatArg, MetricsArgs, PrometheusVersionArg};
 
 /// Runs the metrics domain on the input the arguments name.
 pub(super) fn run(
@@ -59,6 +59,11 @@ pub(super) fn run(
             InputFormatArg::Auto => None,
             InputFormatArg::Text => Some(Format::Text),
             InputFormatArg::Openmetrics => Some(Format::OpenMetrics),
+        },
+        structured_result: global.format == FormatArg::Json,
+        prometheus_version: match args.prometheus_version {
+            PrometheusVersionArg::V2 => PrometheusVersion::V2,
+            PrometheusVersionArg::V3 => PrometheusVersion::V3,
         },
     };
     let outcome = godiag_prom::run(input, options, global.deadline);

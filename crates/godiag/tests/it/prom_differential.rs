@@ -127,8 +127,10 @@ fn is_problem(finding: &Value) -> bool {
 }
 
 fn godiag_verdict(path: &Path) -> (Verdict, BTreeSet<String>) {
+    // promtool 2.42 parses as Prometheus 2 does.
     let output = Command::new(peers::godiag())
         .args(["metrics", "--format", "json", "--deadline", "60s"])
+        .args(["--prometheus-version", "2"])
         .arg(path)
         .output()
         .unwrap();
@@ -805,5 +807,101 @@ fn python_reference_client_output_parses_in_both_formats() {
         "gauge",
     ] {
         assert!(types.contains(wanted), "{wanted} missing from {types:?}");
+    }
+}
+
+/// A registry with UTF-8 names, written by the Python client under one escaping scheme.
+const PYTHON_UTF8_REGISTRY: &str = r"
+import sys
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.openmetrics import exposition as om
+r = CollectorRegistry()
+Counter('http.server.requests', 'Requests.', ['service.name'], registry=r).labels('api').inc(3)
+Gauge('app_queue', 'Queue.', ['worker.id'], registry=r).labels('1').set(2)
+Histogram('http.server.duration', 'Latency.', registry=r, buckets=[0.1, 1]).observe(0.5)
+escaping, fmt = sys.argv[1], sys.argv[2]
+out = om.generate_latest(r, escaping=escaping) if fmt == 'openmetrics' else generate_latest(r, escaping=escaping)
+sys.stdout.buffer.write(out)
+";
+
+/// The Python client's output under every escaping scheme: the escaped ones are legacy
+/// names, so promtool and `--prometheus-version 2` agree on them; `allow-utf-8` quotes
+/// names, which promtool 2.42 and `--prometheus-version 2` reject at the same line and
+/// Prometheus 3 (the default) reads, in both formats, with the naming findings that
+/// still apply.
+#[test]
+fn python_client_output_under_each_escaping_scheme() {
+    let (Some(promtool), Some(python)) = (
+        peers::promtool(),
+        peers::peer(
+            "GODIAG_TEST_PYTHON_PROMETHEUS_CLIENT",
+            "python3 with prometheus-client",
+        ),
+    ) else {
+        return;
+    };
+    let generate = |escaping: &str, format: &str| {
+        let output = Command::new(&python)
+            .args(["-c", PYTHON_UTF8_REGISTRY, escaping, format])
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        output.stdout
+    };
+    let dir = tempfile::tempdir().unwrap();
+    for escaping in ["underscores", "dots", "values", "allow-utf-8"] {
+        let text = generate(escaping, "text");
+        let (disagreements, theirs) = compare_verdicts(&promtool, dir.path(), escaping, &text);
+        assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+        assert_eq!(
+            theirs.parse_error.is_some(),
+            escaping == "allow-utf-8",
+            "{escaping}: {theirs:?}"
+        );
+    }
+    let report = |name: &str, bytes: &[u8]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let output = Command::new(peers::godiag())
+            .args(["metrics", "--format", "json"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        serde_json::from_slice::<Value>(&output.stdout).unwrap()
+    };
+    for format in ["text", "openmetrics"] {
+        let json = report(&format!("utf8.{format}"), &generate("allow-utf-8", format));
+        assert_eq!(json["metrics"]["parsed"], true, "{format}: {json}");
+        let families: BTreeSet<&str> = json["metrics"]["families"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|family| family["name"].as_str().unwrap())
+            .collect();
+        assert!(
+            families.contains("http.server.requests_total")
+                && families.contains("http.server.duration"),
+            "{format}: {families:?}"
+        );
+        let problems: BTreeSet<(&str, &str)> = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| is_problem(f))
+            .map(|f| {
+                (
+                    f["code"].as_str().unwrap(),
+                    f["subject"].as_str().unwrap_or_default(),
+                )
+            })
+            .collect();
+        assert!(
+            !problems.iter().any(|(code, _)| *code == "PROM001"),
+            "{format}: {problems:?}"
+        );
     }
 }
