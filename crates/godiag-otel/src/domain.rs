@@ -14,6 +14,7 @@ use crate::checks::{self, Context, FileProblem, Source, Unreadable};
 use crate::collector::Collector;
 use crate::read_error::ReadError;
 use crate::registry::{self, Version};
+use crate::yaml::YamlError;
 
 /// What a file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -176,6 +177,10 @@ fn collector_context(
         match crate::yaml::parse(&source.text, file) {
             Ok(Some(document)) => documents.push(document),
             Ok(None) => {}
+            Err(YamlError::ExcessiveAliasing { pos }) => unreadable.push(Unreadable {
+                file,
+                problem: FileProblem::ExcessiveAliasing { pos },
+            }),
             Err(error) => unreadable.push(Unreadable {
                 file,
                 problem: FileProblem::Syntax {
