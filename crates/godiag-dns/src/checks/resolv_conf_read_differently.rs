@@ -27,10 +27,16 @@ impl Check<Context> for ResolvConfReadDifferently {
     }
 
     fn skip_reason(&self, context: &Context) -> Option<String> {
+        if matches!(context.system.resolv_conf, FileState::Unreadable(_)) {
+            return None;
+        }
         context.no_resolv_conf()
     }
 
     fn run(&self, context: &Context) -> Vec<Finding> {
+        if let FileState::Unreadable(why) = &context.system.resolv_conf {
+            return vec![not_read(why)];
+        }
         let FileState::Read(resolv) = &context.system.resolv_conf else {
             return Vec::new();
         };
@@ -77,4 +83,24 @@ impl Check<Context> for ResolvConfReadDifferently {
             })
             .collect()
     }
+}
+
+/// A resolv.conf that is there but was not read (a device, a FIFO, past the size cap): what
+/// each resolver makes of it is unknown, and glibc reads such a file line by line for ever.
+fn not_read(why: &str) -> Finding {
+    Finding::new(
+        &META,
+        format!("{RESOLV_CONF} was not read: {why}"),
+        format!(
+            "godiag reads {RESOLV_CONF} only as a regular file of at most 1 MiB \
+             (docs/limits.md), so nothing in it was checked. glibc reads it line by line \
+             whatever it is, and Go reads it whole: a device or a FIFO can hang or exhaust \
+             both, and a real resolv.conf is a few hundred bytes."
+        ),
+    )
+    .evidence(Evidence::command(format!("ls -lL {RESOLV_CONF}")))
+    .fix(Fix::manual(format!(
+        "Make {RESOLV_CONF} a regular file (or a link to one) holding only the resolver \
+         settings: `nameserver`, `search` and `options` lines."
+    )))
 }
