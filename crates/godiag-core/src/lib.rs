@@ -9,6 +9,7 @@
 pub mod check;
 pub mod edit;
 pub mod finding;
+pub mod fold;
 pub mod host;
 pub mod progress;
 pub mod redact;

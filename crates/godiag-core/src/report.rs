@@ -33,14 +33,16 @@ pub struct Report {
 }
 
 impl Report {
-    /// A report; findings are sorted by domain, then code, then subject, so output is stable
-    /// however the concurrent checks finished.
+    /// A report; a flood of alike findings is folded into one ([`crate::fold`]), then
+    /// findings are sorted by domain, then code, then subject, so output is stable however
+    /// the concurrent checks finished.
     #[must_use]
     pub fn new(
         command: impl Into<String>,
-        mut findings: Vec<Finding>,
+        findings: Vec<Finding>,
         result: serde_json::Value,
     ) -> Self {
+        let mut findings = crate::fold::fold(findings);
         findings.sort_by(|a, b| {
             (a.domain, &a.code, &a.subject, &a.title)
                 .cmp(&(b.domain, &b.code, &b.subject, &b.title))

@@ -6,6 +6,7 @@
 #![allow(unsafe_code)]
 
 use std::ffi::CString;
+use std::fmt::Write as _;
 use std::fs;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
@@ -33,6 +34,11 @@ pub struct Run {
 /// test instead of stalling it, and asserts it finished within the deadline plus 0.5 s and
 /// under 256 MiB of peak RSS.
 pub fn bounded(dir: &Path, args: &[&str]) -> Run {
+    bounded_within(dir, DEADLINE, args)
+}
+
+/// [`bounded`] with another deadline.
+pub fn bounded_within(dir: &Path, deadline: Duration, args: &[&str]) -> Run {
     let out = dir.join(".stdout");
     let err = dir.join(".stderr");
     let started = Instant::now();
@@ -40,7 +46,7 @@ pub fn bounded(dir: &Path, args: &[&str]) -> Run {
     let child = Command::new(godiag())
         .env_clear()
         .current_dir(dir)
-        .args(["--deadline", "1s"])
+        .arg(format!("--deadline={}ms", deadline.as_millis()))
         .args(args)
         .stdin(Stdio::null())
         .stdout(fs::File::create(&out).unwrap())
@@ -77,7 +83,7 @@ pub fn bounded(dir: &Path, args: &[&str]) -> Run {
         max_rss: u64::try_from(usage.ru_maxrss).unwrap() * 1024,
     };
     assert!(
-        run.elapsed <= DEADLINE + SLACK,
+        run.elapsed <= deadline + SLACK,
         "godiag {args:?} took {:?}: {}",
         run.elapsed,
         run.stderr
@@ -220,4 +226,67 @@ fn oversized_inputs_are_refused_at_their_cap() {
         "{}",
         env.stderr
     );
+}
+
+/// Writes a resolv.conf of `count` `nameserver` lines into `root`.
+fn nameservers(root: &Path, count: u32) {
+    let mut text = String::new();
+    for index in 0..count {
+        let (a, b, c) = (index >> 16, (index >> 8) & 255, index & 255);
+        writeln!(text, "nameserver 10.{a}.{b}.{c}").unwrap();
+    }
+    fs::create_dir_all(root.join("etc")).unwrap();
+    fs::write(root.join("etc/resolv.conf"), text).unwrap();
+}
+
+/// Issue #17: 100k `nameserver` lines gave 110 MB of JSON in 5.3 s with `--deadline 500ms`.
+#[test]
+fn a_flood_of_alike_findings_is_folded_within_the_deadline() {
+    let dir = tempfile::tempdir().unwrap();
+    let deadline = Duration::from_millis(500);
+    // 100,000 lines are past resolv.conf's cap: one finding says so.
+    nameservers(&dir.path().join("huge"), 100_000);
+    let huge = bounded_within(
+        dir.path(),
+        deadline,
+        &["--format", "json", "--root", "huge", "dns", "example.com"],
+    );
+    assert!(huge.stdout.len() < 64 << 10, "{} bytes", huge.stdout.len());
+    assert!(
+        finding(&json(&huge), "DNS007")["title"]
+            .as_str()
+            .unwrap()
+            .contains("larger than the 1 MiB")
+    );
+
+    // Just under the cap: 45,000 lines, each beyond the third ignored by glibc and Go.
+    nameservers(&dir.path().join("many"), 45_000);
+    for format in ["json", "human", "sarif"] {
+        let many = bounded_within(
+            dir.path(),
+            deadline,
+            &["--format", format, "--root", "many", "dns", "example.com"],
+        );
+        assert!(
+            many.stdout.len() < 64 << 10,
+            "{format}: {} bytes",
+            many.stdout.len()
+        );
+        if format == "json" {
+            let report = json(&many);
+            let folded = finding(&report, "DNS007");
+            assert_eq!(
+                folded["title"],
+                "`nameserver 10.0.0.3` is not read as written (and 44996 more like it)"
+            );
+            assert!(
+                folded["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("44997 findings of DNS007 alike"),
+                "{folded}"
+            );
+            assert_eq!(report["dns"]["resolv_conf"]["notes_omitted"], 44_897);
+        }
+    }
 }
