@@ -84,12 +84,19 @@ impl Report {
 }
 
 impl Report {
-    /// Masks credentials in every string of the report (see [`crate::redact`]).
+    /// Masks credentials in every string of the report (see [`crate::redact`]). Commands a
+    /// person is meant to run (fixes, command evidence) get placeholders instead of the mask.
     pub fn redact(&mut self) {
-        use crate::redact::{redact, redact_json};
+        use crate::finding::EvidenceKind;
+        use crate::redact::{may_hold_secret, redact, redact_command, redact_json};
         let mask = |text: &mut String| {
-            if text.contains("://") {
+            if may_hold_secret(text) {
                 *text = redact(text);
+            }
+        };
+        let mask_command = |text: &mut String| {
+            if may_hold_secret(text) {
+                *text = redact_command(text);
             }
         };
         for finding in &mut self.findings {
@@ -97,12 +104,15 @@ impl Report {
             mask(&mut finding.message);
             finding.skip_reason.iter_mut().for_each(mask);
             finding.subject.iter_mut().for_each(mask);
-            finding
-                .evidence
-                .iter_mut()
-                .for_each(|evidence| mask(&mut evidence.text));
+            for evidence in &mut finding.evidence {
+                if evidence.kind == EvidenceKind::Command {
+                    mask_command(&mut evidence.text);
+                } else {
+                    mask(&mut evidence.text);
+                }
+            }
             if let Some(fix) = &mut finding.fix {
-                mask(&mut fix.text);
+                mask_command(&mut fix.text);
                 fix.edits.iter_mut().for_each(|edit| mask(&mut edit.diff));
             }
         }

@@ -187,7 +187,8 @@ pub(crate) fn apply_fixes(
     let shown = if yes { printer } else { Printer::Default };
     let mut stderr = shown.stderr();
     for edit in &planned {
-        write!(stderr, "{}", edit.diff())?;
+        // The copy in the report is masked when rendered; this one is printed directly.
+        write!(stderr, "{}", godiag_core::redact::redact(&edit.diff()))?;
     }
     if !yes && !printer.confirm("Apply these edits?")? {
         return Ok(false);

@@ -36,5 +36,6 @@ mod prom_differential;
 mod promtool;
 mod root_seam;
 mod scenarios;
+mod secrets_masked;
 mod testproxy;
 mod usage_errors;
