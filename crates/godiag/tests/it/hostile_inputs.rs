@@ -178,14 +178,19 @@ fn dev_zero_as_a_roots_resolv_conf_is_not_read() {
         return;
     }
     std::os::unix::fs::symlink("/dev/zero", root.join("etc/resolv.conf")).unwrap();
+    std::os::unix::fs::symlink("../dev/zero", root.join("etc/nsswitch.conf")).unwrap();
     let run = bounded(
         dir.path(),
         &["--format", "json", "--root", "root", "dns", "example.com"],
     );
-    let refused = finding(&json(&run), "DNS007");
+    let report = json(&run);
     assert_eq!(
-        refused["title"],
+        finding(&report, "DNS007")["title"],
         "/etc/resolv.conf was not read: it is a character device, not a regular file"
+    );
+    assert_eq!(
+        finding(&report, "DNS001")["title"],
+        "/etc/nsswitch.conf was not read: it is a character device, not a regular file"
     );
 }
 
