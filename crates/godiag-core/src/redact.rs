@@ -132,17 +132,37 @@ fn mask_urls(text: &str, user: &str) -> (String, bool) {
 /// the line (after a diff marker, a list dash or indentation) or follows a quote, `{` or
 /// `,`; `name=value` after a blank, `?`, `&`, `;` or a quote.
 fn mask_values(line: &str, value: &str) -> (String, bool) {
-    let lower = line.to_ascii_lowercase();
+    // Every secret's value follows a separator: look only at the word before each `:` or
+    // `=`, so that a long report costs one pass over its text, not one search per name.
+    let bytes = line.as_bytes();
     let mut spans: Vec<(usize, usize)> = Vec::new();
-    for name in SECRET_NAMES.iter().chain(QUERY_SECRET_NAMES) {
-        let query_only = QUERY_SECRET_NAMES.contains(name);
-        let mut from = 0;
-        while let Some(found) = lower[from..].find(name) {
-            let start = from + found;
-            from = start + name.len();
-            if let Some(span) = value_span(line, &lower, start, name.len(), query_only) {
-                spans.push(span);
-            }
+    for (separator, _) in bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| matches!(b, b':' | b'='))
+    {
+        let mut end = separator;
+        while end > 0 && matches!(bytes[end - 1], b' ' | b'\t') {
+            end -= 1;
+        }
+        if end > 0 && matches!(bytes[end - 1], b'"' | b'\'') {
+            end -= 1;
+        }
+        let mut start = end;
+        while start > 0
+            && (bytes[start - 1].is_ascii_alphanumeric() || matches!(bytes[start - 1], b'_' | b'-'))
+        {
+            start -= 1;
+        }
+        // A diff line's marker is not part of the name: `-token: x`.
+        while start < end && matches!(bytes[start], b'-' | b'+') {
+            start += 1;
+        }
+        let Some(query_only) = secret_name(&line[start..end]) else {
+            continue;
+        };
+        if let Some(span) = value_span(line, line, start, end - start, query_only) {
+            spans.push(span);
         }
     }
     if spans.is_empty() {
@@ -163,6 +183,23 @@ fn mask_values(line: &str, value: &str) -> (String, bool) {
     }
     out.push_str(&line[at..]);
     (out, replaced)
+}
+
+/// Returns whether `word` names a secret, and if so whether only in a query string.
+fn secret_name(word: &str) -> Option<bool> {
+    if SECRET_NAMES
+        .iter()
+        .any(|name| word.eq_ignore_ascii_case(name))
+    {
+        Some(false)
+    } else if QUERY_SECRET_NAMES
+        .iter()
+        .any(|name| word.eq_ignore_ascii_case(name))
+    {
+        Some(true)
+    } else {
+        None
+    }
 }
 
 /// Where the value of the name at `start..start + len` is, if that is a secret's value.

@@ -276,6 +276,8 @@ enum Frame {
         anchor: usize,
         weight: u64,
         entries: Vec<Entry>,
+        /// The line of each key defined so far, for duplicates in constant time.
+        first_lines: HashMap<String, u32>,
         key: Option<(String, Pos, Pos, bool)>,
         merges: Vec<Node>,
     },
@@ -341,6 +343,7 @@ impl Builder {
                     anchor,
                     weight: 1,
                     entries: Vec::new(),
+                    first_lines: HashMap::new(),
                     key: None,
                     merges: Vec::new(),
                 });
@@ -419,6 +422,7 @@ impl Builder {
             }
             Some(Frame::Map {
                 entries,
+                first_lines,
                 key,
                 merges,
                 weight: total,
@@ -430,13 +434,14 @@ impl Builder {
                         let text = node.scalar_text().unwrap_or_default();
                         let is_merge = node.plain && text == "<<";
                         if !is_merge {
-                            if let Some(first) = entries.iter().find(|entry| entry.key == text) {
+                            if let Some(first_line) = first_lines.get(&text) {
                                 return Err(YamlError::DuplicateKey {
                                     key: text,
                                     pos: node.pos,
-                                    first_line: first.key_pos.line,
+                                    first_line: *first_line,
                                 });
                             }
+                            first_lines.insert(text.clone(), node.pos.line);
                         }
                         *key = Some((text, node.pos, node.end, is_merge));
                     }
@@ -469,8 +474,12 @@ fn apply_merges(entries: &mut Vec<Entry>, merges: Vec<Node>) {
             .collect(),
         _ => Vec::new(),
     });
+    // A set, not a scan per merged key: a mapping of 100,000 keys merging as many would
+    // otherwise take 10^10 comparisons.
+    let mut defined: std::collections::HashSet<String> =
+        entries.iter().map(|entry| entry.key.clone()).collect();
     for entry in sources.collect::<Vec<_>>() {
-        if !entries.iter().any(|existing| existing.key == entry.key) {
+        if defined.insert(entry.key.clone()) {
             entries.push(entry);
         }
     }
@@ -525,6 +534,22 @@ mod tests {
             "mapping key \"a\" already defined at line 1"
         );
         assert_eq!(error.pos().line, 3);
+    }
+
+    #[test]
+    fn a_duplicate_among_many_keys_names_its_first_line() {
+        // Duplicates are looked up in a map, not by scanning every earlier key.
+        let mut text = String::new();
+        for index in 0..20_000 {
+            writeln!(text, "k{index}: {index}").unwrap();
+        }
+        text.push_str("k7: again\n");
+        let error = parse(&text, 0).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "mapping key \"k7\" already defined at line 8"
+        );
+        assert_eq!(error.pos().line, 20_001);
     }
 
     #[test]
