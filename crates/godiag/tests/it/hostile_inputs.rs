@@ -296,3 +296,18 @@ fn a_flood_of_alike_findings_is_folded_within_the_deadline() {
         }
     }
 }
+
+/// A config under the size cap that takes far longer than the deadline to parse and model
+/// (200,000 processors) ends at the deadline with CORE001, not after the parse.
+#[test]
+fn a_config_too_large_to_lint_in_time_ends_at_the_deadline() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("receivers:\n  otlp:\n    protocols:\n      grpc:\nprocessors:\n");
+    for index in 0..200_000 {
+        writeln!(text, "  attributes/p{index}:\n    actions: []").unwrap();
+    }
+    fs::write(dir.path().join("config.yaml"), text).unwrap();
+    let run = bounded(dir.path(), &["--format", "json", "lint", "config.yaml"]);
+    let late = finding(&json(&run), "CORE001");
+    assert_eq!(late["subject"], "read-lint-inputs", "{late}");
+}
