@@ -7,6 +7,11 @@
 #![allow(clippy::disallowed_methods, clippy::disallowed_types)] // the one seam to the OS
 
 mod in_root;
+mod input;
+
+pub use input::{
+    CONFIG_LIMIT, ENV_FILE_LIMIT, EXECUTABLE_LIMIT, HOSTS_LIMIT, InputRefused, SYSTEM_FILE_LIMIT,
+};
 
 use std::collections::BTreeMap;
 use std::io::{self, Read};
@@ -106,8 +111,9 @@ pub struct CommandOutput {
 
 /// The one seam between godiag and the machine it diagnoses.
 pub trait Host: Send + Sync {
-    /// Reads a whole file.
-    fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
+    /// Reads a whole regular file of at most `limit` bytes; anything else is refused with
+    /// an [`InputRefused`] error (opening never blocks, so a FIFO is refused, not waited on).
+    fn read_capped(&self, path: &Path, limit: u64) -> io::Result<Vec<u8>>;
     /// Returns metadata, following symbolic links.
     fn metadata(&self, path: &Path) -> io::Result<FileMeta>;
     /// Returns the entries of a directory as host paths, sorted.
@@ -139,7 +145,13 @@ pub trait Host: Send + Sync {
         SystemTime::now()
     }
 
-    /// Opens a file for streaming reads (inputs too large to hold in memory).
+    /// Reads a whole regular file of at most [`CONFIG_LIMIT`] bytes.
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        self.read_capped(path, CONFIG_LIMIT)
+    }
+
+    /// Opens a regular file for streaming reads (inputs too large to hold in memory, so
+    /// uncapped: the reader caps what it keeps); anything else is refused as by `read`.
     fn open(&self, path: &Path) -> io::Result<Box<dyn Read + Send>> {
         Ok(Box::new(io::Cursor::new(self.read(path)?)))
     }
@@ -204,12 +216,14 @@ pub trait Host: Send + Sync {
 pub struct RealHost;
 
 impl Host for RealHost {
-    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
-        std::fs::read(path)
+    fn read_capped(&self, path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+        input::read_capped(input::open(path)?, limit)
     }
 
     fn open(&self, path: &Path) -> io::Result<Box<dyn Read + Send>> {
-        Ok(Box::new(std::fs::File::open(path)?))
+        let file = input::open(path)?;
+        input::require_regular(&file)?;
+        Ok(Box::new(file))
     }
 
     fn read_range(&self, path: &Path, offset: u64, len: usize) -> io::Result<Vec<u8>> {
@@ -379,18 +393,20 @@ fn lexical(path: &Path) -> PathBuf {
 }
 
 impl Host for FixtureHost {
-    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
-        let mut bytes = Vec::new();
-        in_root::open(&self.root, path)?.read_to_end(&mut bytes)?;
-        Ok(bytes)
+    fn read_capped(&self, path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+        input::read_capped(in_root::open(&self.root, path)?, limit)
     }
 
     fn open(&self, path: &Path) -> io::Result<Box<dyn Read + Send>> {
-        Ok(Box::new(in_root::open(&self.root, path)?))
+        let file = in_root::open(&self.root, path)?;
+        input::require_regular(&file)?;
+        Ok(Box::new(file))
     }
 
     fn read_range(&self, path: &Path, offset: u64, len: usize) -> io::Result<Vec<u8>> {
-        read_range_of(in_root::open(&self.root, path)?, offset, len)
+        let file = in_root::open(&self.root, path)?;
+        input::require_regular(&file)?;
+        read_range_of(file, offset, len)
     }
 
     fn metadata(&self, path: &Path) -> io::Result<FileMeta> {
@@ -553,7 +569,9 @@ fn visit_entries(path: &Path, visit: &mut dyn FnMut(&Path) -> ControlFlow<()>) -
 
 /// Reads up to `len` bytes at `offset` of a file on this machine's disk.
 fn read_file_range(path: &Path, offset: u64, len: usize) -> io::Result<Vec<u8>> {
-    read_range_of(std::fs::File::open(path)?, offset, len)
+    let file = input::open(path)?;
+    input::require_regular(&file)?;
+    read_range_of(file, offset, len)
 }
 
 /// Reads up to `len` bytes at `offset` of an open file.

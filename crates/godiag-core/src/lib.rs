@@ -11,6 +11,7 @@ pub mod check;
 pub mod checks;
 pub mod edit;
 pub mod finding;
+pub mod fold;
 pub mod host;
 pub mod meta;
 pub mod net;

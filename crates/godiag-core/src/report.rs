@@ -57,14 +57,16 @@ pub struct Report {
 }
 
 impl Report {
-    /// A report; findings are sorted by domain, then code, then subject, so output is stable
-    /// however the concurrent checks finished.
+    /// A report; a flood of alike findings is folded into one ([`crate::fold`]), then
+    /// findings are sorted by domain, then code, then subject, so output is stable however
+    /// the concurrent checks finished.
     #[must_use]
     pub fn new(
         command: impl Into<String>,
-        mut findings: Vec<Finding>,
+        findings: Vec<Finding>,
         result: serde_json::Value,
     ) -> Self {
+        let mut findings = crate::fold::fold(findings);
         findings.sort_by(|a, b| {
             (a.domain, &a.code, &a.subject, &a.title)
                 .cmp(&(b.domain, &b.code, &b.subject, &b.title))
@@ -96,12 +98,19 @@ impl Report {
 }
 
 impl Report {
-    /// Masks credentials in every string of the report (see [`crate::redact`]).
+    /// Masks credentials in every string of the report (see [`crate::redact`]). Commands a
+    /// person is meant to run (fixes, command evidence) get placeholders instead of the mask.
     pub fn redact(&mut self) {
-        use crate::redact::{redact, redact_json};
+        use crate::finding::EvidenceKind;
+        use crate::redact::{may_hold_secret, redact, redact_command, redact_json};
         let mask = |text: &mut String| {
-            if text.contains("://") {
+            if may_hold_secret(text) {
                 *text = redact(text);
+            }
+        };
+        let mask_command = |text: &mut String| {
+            if may_hold_secret(text) {
+                *text = redact_command(text);
             }
         };
         for finding in &mut self.findings {
@@ -109,12 +118,15 @@ impl Report {
             mask(&mut finding.message);
             finding.skip_reason.iter_mut().for_each(mask);
             finding.subject.iter_mut().for_each(mask);
-            finding
-                .evidence
-                .iter_mut()
-                .for_each(|evidence| mask(&mut evidence.text));
+            for evidence in &mut finding.evidence {
+                if evidence.kind == EvidenceKind::Command {
+                    mask_command(&mut evidence.text);
+                } else {
+                    mask(&mut evidence.text);
+                }
+            }
             if let Some(fix) = &mut finding.fix {
-                mask(&mut fix.text);
+                mask_command(&mut fix.text);
                 fix.edits.iter_mut().for_each(|edit| mask(&mut edit.diff));
             }
         }

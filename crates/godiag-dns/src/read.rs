@@ -4,7 +4,7 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-use godiag_core::host::Host;
+use godiag_core::host::{HOSTS_LIMIT, Host, SYSTEM_FILE_LIMIT};
 
 // The types moved to the model; their old paths stay valid for the crates that name them.
 pub use crate::model::system::{Container, Link, NssModule, Resolved, System};
@@ -27,8 +27,8 @@ pub const RESOLVED_UPLINK: &str = "/run/systemd/resolve/resolv.conf";
 /// `bus_timeout`) when it runs.
 #[must_use]
 pub fn read(host: &dyn Host, bus_timeout: std::time::Duration) -> System {
-    let nsswitch = load(host, NSSWITCH_CONF, nsswitch::parse);
-    let resolv_bytes = read_config(host, RESOLV_CONF);
+    let nsswitch = load(host, NSSWITCH_CONF, SYSTEM_FILE_LIMIT, nsswitch::parse);
+    let resolv_bytes = read_config(host, RESOLV_CONF, SYSTEM_FILE_LIMIT);
     let resolv_conf_header = resolv_bytes
         .as_ref()
         .map(|bytes| {
@@ -45,7 +45,7 @@ pub fn read(host: &dyn Host, bus_timeout: std::time::Duration) -> System {
         .canonicalize(Path::new(RESOLV_CONF))
         .ok()
         .filter(|target| target != Path::new(RESOLV_CONF));
-    let hosts = load(host, HOSTS, hosts::parse);
+    let hosts = load(host, HOSTS, HOSTS_LIMIT, hosts::parse);
     let nss_modules = match &nsswitch {
         FileState::Read(nss) => find_modules(host, nss),
         _ => Vec::new(),
@@ -68,17 +68,23 @@ pub fn read(host: &dyn Host, bus_timeout: std::time::Duration) -> System {
     }
 }
 
-fn load<T>(host: &dyn Host, path: &str, parse: impl FnOnce(&[u8]) -> T) -> FileState<T> {
-    state(read_config(host, path), parse)
+fn load<T>(
+    host: &dyn Host,
+    path: &str,
+    limit: u64,
+    parse: impl FnOnce(&[u8]) -> T,
+) -> FileState<T> {
+    state(read_config(host, path, limit), parse)
 }
 
 /// Reads a configuration file; a directory reads as empty, as it does for Go (open and stat
-/// succeed, the first read fails and ends the file without an error).
-fn read_config(host: &dyn Host, path: &str) -> io::Result<Vec<u8>> {
+/// succeed, the first read fails and ends the file without an error). A FIFO or device
+/// is refused, and more than `limit` bytes is an error (docs/limits.md).
+fn read_config(host: &dyn Host, path: &str, limit: u64) -> io::Result<Vec<u8>> {
     if host.metadata(Path::new(path)).is_ok_and(|meta| meta.is_dir) {
         return Ok(Vec::new());
     }
-    host.read(Path::new(path))
+    host.read_capped(Path::new(path), limit)
 }
 
 fn state<T>(result: io::Result<Vec<u8>>, parse: impl FnOnce(&[u8]) -> T) -> FileState<T> {

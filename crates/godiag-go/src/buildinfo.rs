@@ -13,7 +13,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use godiag_core::host::Host;
+use godiag_core::host::{EXECUTABLE_LIMIT, Host};
 
 const MAGIC: &[u8] = b"\xff Go buildinf:";
 const HEADER_LEN: usize = 32;
@@ -48,7 +48,7 @@ pub fn read(host: &dyn Host, path: &Path) -> Option<BuildInfo> {
     // else, such as a recorded machine's stand-in `\x7fELF fixture` file, is scanned.
     let elf = head.starts_with(ELF_MAGIC) && matches!(head.get(4..7), Some([1 | 2, 1 | 2, 1]));
     if !elf {
-        return parse(&host.read(path).ok()?);
+        return parse(&host.read_capped(path, EXECUTABLE_LIMIT).ok()?);
     }
     let mut read_at = |offset: u64, len: usize| host.read_range(path, offset, len).ok();
     let section = elf_section(&head, &mut read_at, ".go.buildinfo")?;

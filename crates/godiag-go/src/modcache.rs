@@ -186,7 +186,10 @@ pub fn inspect(
         .read(Path::new(&format!("{stem}.ziphash")))
         .ok()
         .map(|bytes| String::from_utf8_lossy(&bytes).trim().to_owned());
-    let zip = host.read(Path::new(&format!("{stem}.zip"))).ok();
+    // golang.org/x/mod/zip's MaxZipFile: the go command refuses larger module zips.
+    let zip = host
+        .read_capped(Path::new(&format!("{stem}.zip")), 500 << 20)
+        .ok();
     let hashed = zip.as_deref().map(dirhash::hash_zip);
     let mut entry = CacheEntry {
         info: exists("info"),

@@ -99,6 +99,11 @@ pub enum FileProblem {
         /// The parser's message.
         message: String,
     },
+    /// It is YAML whose aliases expand past yaml.v3's limit (an alias bomb).
+    ExcessiveAliasing {
+        /// The alias at which the limit was passed.
+        pos: Pos,
+    },
 }
 
 /// Everything the checks look at, computed once.
@@ -165,7 +170,9 @@ impl Context {
         if let Some(first) = self.unreadable.first() {
             let what = match &first.problem {
                 FileProblem::Read(_) => "could not be read",
-                FileProblem::Syntax { .. } => "could not be parsed",
+                FileProblem::Syntax { .. } | FileProblem::ExcessiveAliasing { .. } => {
+                    "could not be parsed"
+                }
             };
             return Some(if self.sources.len() == 1 {
                 format!("the file {what}")

@@ -2,8 +2,8 @@
 //! (all Collector files merged as one config) under one deadline.
 
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use godiag_core::finding::Finding;
 use godiag_core::host::Host;
@@ -14,6 +14,7 @@ use crate::checks::{self, Context, FileProblem, Source, Unreadable};
 use crate::collector::Collector;
 use crate::read_error::ReadError;
 use crate::registry::{self, Version};
+use crate::yaml::YamlError;
 
 /// What a file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -88,9 +89,44 @@ pub fn detect(text: &str) -> FileKind {
     }
 }
 
-/// Lints `options.files` on `host` within `deadline`.
+/// Lints `options.files` on `host` within `deadline`: reading and parsing count against it
+/// too, so a huge or slow input gives CORE001 for `read-lint-inputs` instead of holding the
+/// report past the deadline.
 #[must_use]
 pub fn lint(host: Arc<dyn Host>, options: &LintOptions, deadline: Duration) -> Outcome {
+    let started = Instant::now();
+    let slot: Arc<Mutex<Option<Outcome>>> = Arc::default();
+    let task = {
+        let (slot, options) = (Arc::clone(&slot), options.clone());
+        runner::Task::new("read-lint-inputs", move || {
+            let outcome = lint_within(host, &options, deadline, started);
+            *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(outcome);
+            runner::TaskOutput::default()
+        })
+    };
+    // The checks inside end at the deadline themselves; the grace lets their findings, not a
+    // CORE001 for the whole lint, be the report when a check is what ran late.
+    let grace = (deadline / 5).min(Duration::from_millis(250));
+    let late = runner::run(vec![task], deadline + grace);
+    slot.lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .take()
+        .unwrap_or_else(|| Outcome {
+            findings: late.findings,
+            result: json!({
+                "files": options.files,
+                "collector_version": options.collector_version.to_string(),
+            }),
+        })
+}
+
+/// Lints with what is left of `deadline` since `started` for the checks.
+fn lint_within(
+    host: Arc<dyn Host>,
+    options: &LintOptions,
+    deadline: Duration,
+    started: Instant,
+) -> Outcome {
     let mut collector_sources = Vec::new();
     let mut unreadable = Vec::new();
     let mut files = Vec::new();
@@ -110,7 +146,7 @@ pub fn lint(host: Arc<dyn Host>, options: &LintOptions, deadline: Duration) -> O
                 path.clone(),
                 bytes,
                 &options.sampling,
-                deadline,
+                deadline.saturating_sub(started.elapsed()),
             );
             findings.extend(found);
             sampling.push(result);
@@ -155,7 +191,7 @@ pub fn lint(host: Arc<dyn Host>, options: &LintOptions, deadline: Duration) -> O
         findings.extend(runner::run_checks(
             checks::ALL,
             &Arc::new(context),
-            deadline,
+            deadline.saturating_sub(started.elapsed()),
         ));
     }
     Outcome { findings, result }
@@ -176,6 +212,10 @@ fn collector_context(
         match crate::yaml::parse(&source.text, file) {
             Ok(Some(document)) => documents.push(document),
             Ok(None) => {}
+            Err(YamlError::ExcessiveAliasing { pos }) => unreadable.push(Unreadable {
+                file,
+                problem: FileProblem::ExcessiveAliasing { pos },
+            }),
             Err(error) => unreadable.push(Unreadable {
                 file,
                 problem: FileProblem::Syntax {

@@ -5,6 +5,8 @@ use std::fmt;
 use std::io;
 use std::path::Path;
 
+use godiag_core::host::InputRefused;
+
 /// A failed read of a linted file. The kind is kept because it decides the fix.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReadError {
@@ -12,6 +14,8 @@ pub struct ReadError {
     pub kind: io::ErrorKind,
     /// The error as the OS reported it.
     pub message: String,
+    /// Set when godiag itself refused the file: not regular, or too large.
+    pub refused: Option<InputRefused>,
 }
 
 impl ReadError {
@@ -21,6 +25,7 @@ impl ReadError {
         Self {
             kind: error.kind(),
             message: error.to_string(),
+            refused: InputRefused::of(error),
         }
     }
 
@@ -29,6 +34,22 @@ impl ReadError {
     #[must_use]
     pub fn fix(&self, path: &Path) -> String {
         let shown = path.display();
+        match self.refused {
+            Some(InputRefused::NotRegular { .. }) => {
+                return format!(
+                    "Give godiag the config file itself: `{shown}` is not a regular file \
+                     (`ls -l {shown}`), and reading it could block or never end. To lint \
+                     what a pipe carries, save it to a file first."
+                );
+            }
+            Some(InputRefused::TooLarge { .. }) => {
+                return format!(
+                    "Check that `{shown}` is the config (`ls -l {shown}`): no Collector or \
+                     sampling config comes near this size (docs/limits.md)."
+                );
+            }
+            _ => {}
+        }
         match self.kind {
             io::ErrorKind::NotFound => {
                 let parent = path

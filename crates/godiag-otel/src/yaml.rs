@@ -93,6 +93,12 @@ pub enum YamlError {
         /// The line of the first definition.
         first_line: u32,
     },
+    /// Aliases expand to too large a share of the document (yaml.v3's alias-bomb guard).
+    #[error("yaml: document contains excessive aliasing")]
+    ExcessiveAliasing {
+        /// The alias at which the limit was passed.
+        pos: Pos,
+    },
 }
 
 impl YamlError {
@@ -100,7 +106,9 @@ impl YamlError {
     #[must_use]
     pub fn pos(&self) -> Pos {
         match self {
-            Self::Syntax { pos, .. } | Self::DuplicateKey { pos, .. } => *pos,
+            Self::Syntax { pos, .. }
+            | Self::DuplicateKey { pos, .. }
+            | Self::ExcessiveAliasing { pos } => *pos,
         }
     }
 }
@@ -177,6 +185,7 @@ pub fn parse(text: &str, file: u16) -> Result<Option<Node>, YamlError> {
         stack: Vec::new(),
         anchors: HashMap::new(),
         root: None,
+        budget: AliasBudget::default(),
     };
     for event in Parser::new_from_str(text) {
         let (event, span) = event.map_err(|error| YamlError::Syntax {
@@ -199,16 +208,76 @@ fn pos_of(file: u16, marker: saphyr_parser::Marker) -> Pos {
     }
 }
 
+/// yaml.v3's guard against alias bombs (decode.go, `allowedAliasRatio` and
+/// `decoder.unmarshal`): the decoder counts every node it decodes, an alias's target once
+/// more for each alias, and fails once more than 100 of more than 1,000 decoded nodes came
+/// from aliases and their share exceeds 99% (up to 400,000 nodes), falling linearly to 10%
+/// (from 4,000,000 nodes). The builder counts the same walk as events arrive, knowing each
+/// anchor's expanded size, and so refuses before cloning what the bomb would expand to.
+/// Within an expansion both counts grow by one per node, so the share only rises there:
+/// checking once after the whole expansion decides as yaml.v3's per-node check does.
+#[derive(Debug, Clone, Copy)]
+struct AliasBudget {
+    decoded: u64,
+    aliased: u64,
+}
+
+impl Default for AliasBudget {
+    /// The document node itself is the first node yaml.v3 decodes.
+    fn default() -> Self {
+        Self {
+            decoded: 1,
+            aliased: 0,
+        }
+    }
+}
+
+impl AliasBudget {
+    const RANGE_LOW: u64 = 400_000;
+    const RANGE_HIGH: u64 = 4_000_000;
+
+    /// Counts one node of the document and, for an alias, its target's `expanded` nodes;
+    /// returns false when yaml.v3 would give up.
+    fn decode(&mut self, expanded: u64) -> bool {
+        self.decoded = self.decoded.saturating_add(1).saturating_add(expanded);
+        self.aliased = self.aliased.saturating_add(expanded);
+        !self.excessive()
+    }
+
+    #[allow(clippy::cast_precision_loss)] // counts far below 2^52; yaml.v3 uses float64 too
+    fn excessive(&self) -> bool {
+        self.aliased > 100
+            && self.decoded > 1000
+            && self.aliased as f64 / self.decoded as f64 > Self::allowed_ratio(self.decoded)
+    }
+
+    #[allow(clippy::cast_precision_loss)]
+    fn allowed_ratio(decoded: u64) -> f64 {
+        if decoded <= Self::RANGE_LOW {
+            0.99
+        } else if decoded >= Self::RANGE_HIGH {
+            0.10
+        } else {
+            let range = (Self::RANGE_HIGH - Self::RANGE_LOW) as f64;
+            0.99 - 0.89 * ((decoded - Self::RANGE_LOW) as f64 / range)
+        }
+    }
+}
+
 enum Frame {
     Seq {
         start: Pos,
         anchor: usize,
+        weight: u64,
         items: Vec<Node>,
     },
     Map {
         start: Pos,
         anchor: usize,
+        weight: u64,
         entries: Vec<Entry>,
+        /// The line of each key defined so far, for duplicates in constant time.
+        first_lines: HashMap<String, u32>,
         key: Option<(String, Pos, Pos, bool)>,
         merges: Vec<Node>,
     },
@@ -217,8 +286,10 @@ enum Frame {
 struct Builder {
     file: u16,
     stack: Vec<Frame>,
-    anchors: HashMap<usize, Node>,
+    /// Each anchored node with the number of nodes yaml.v3 decodes for it.
+    anchors: HashMap<usize, (Node, u64)>,
     root: Option<Node>,
+    budget: AliasBudget,
 }
 
 impl Builder {
@@ -229,6 +300,7 @@ impl Builder {
         match event {
             Event::DocumentEnd => return Ok(self.root.is_some() || self.stack.is_empty()),
             Event::Scalar(text, style, anchor, tag) => {
+                self.count(0, start)?;
                 let plain = style == ScalarStyle::Plain;
                 let value = scalar::resolve(&text, plain, tag.as_deref());
                 let node = Node {
@@ -237,39 +309,54 @@ impl Builder {
                     end,
                     plain,
                 };
-                self.complete(node, anchor)?;
+                self.complete(node, anchor, 1)?;
             }
             Event::Alias(id) => {
-                let mut node = self.anchors.get(&id).cloned().unwrap_or(Node {
-                    value: Value::Null,
-                    pos: start,
-                    end,
-                    plain: true,
-                });
+                let expanded = self.anchors.get(&id).map_or(0, |(_, weight)| *weight);
+                self.count(expanded, start)?;
+                let mut node = self.anchors.get(&id).map_or(
+                    Node {
+                        value: Value::Null,
+                        pos: start,
+                        end,
+                        plain: true,
+                    },
+                    |(node, _)| node.clone(),
+                );
                 node.pos = start;
                 node.end = end;
-                self.complete(node, 0)?;
+                self.complete(node, 0, expanded.saturating_add(1))?;
             }
-            Event::SequenceStart(anchor, _) => self.stack.push(Frame::Seq {
-                start,
-                anchor,
-                items: Vec::new(),
-            }),
-            Event::MappingStart(anchor, _) => self.stack.push(Frame::Map {
-                start,
-                anchor,
-                entries: Vec::new(),
-                key: None,
-                merges: Vec::new(),
-            }),
+            Event::SequenceStart(anchor, _) => {
+                self.count(0, start)?;
+                self.stack.push(Frame::Seq {
+                    start,
+                    anchor,
+                    weight: 1,
+                    items: Vec::new(),
+                });
+            }
+            Event::MappingStart(anchor, _) => {
+                self.count(0, start)?;
+                self.stack.push(Frame::Map {
+                    start,
+                    anchor,
+                    weight: 1,
+                    entries: Vec::new(),
+                    first_lines: HashMap::new(),
+                    key: None,
+                    merges: Vec::new(),
+                });
+            }
             Event::SequenceEnd | Event::MappingEnd => {
                 let Some(frame) = self.stack.pop() else {
                     return Ok(false);
                 };
-                let (node, anchor) = match frame {
+                let (node, anchor, weight) = match frame {
                     Frame::Seq {
                         start,
                         anchor,
+                        weight,
                         items,
                     } => (
                         Node {
@@ -279,10 +366,12 @@ impl Builder {
                             plain: false,
                         },
                         anchor,
+                        weight,
                     ),
                     Frame::Map {
                         start,
                         anchor,
+                        weight,
                         mut entries,
                         merges,
                         ..
@@ -296,51 +385,75 @@ impl Builder {
                                 plain: false,
                             },
                             anchor,
+                            weight,
                         )
                     }
                 };
-                self.complete(node, anchor)?;
+                self.complete(node, anchor, weight)?;
             }
             Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentStart(_) => {}
         }
         Ok(false)
     }
 
-    fn complete(&mut self, node: Node, anchor: usize) -> Result<(), YamlError> {
+    /// Counts a node as yaml.v3's decoder would, `expanded` being an alias target's size.
+    fn count(&mut self, expanded: u64, pos: Pos) -> Result<(), YamlError> {
+        if self.budget.decode(expanded) {
+            Ok(())
+        } else {
+            Err(YamlError::ExcessiveAliasing { pos })
+        }
+    }
+
+    /// Adds a finished node, which yaml.v3 decodes as `weight` nodes, to its parent.
+    fn complete(&mut self, node: Node, anchor: usize, weight: u64) -> Result<(), YamlError> {
         if anchor != 0 {
-            self.anchors.insert(anchor, node.clone());
+            self.anchors.insert(anchor, (node.clone(), weight));
         }
         match self.stack.last_mut() {
             None => self.root = Some(node),
-            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Seq {
+                items,
+                weight: total,
+                ..
+            }) => {
+                *total = total.saturating_add(weight);
+                items.push(node);
+            }
             Some(Frame::Map {
                 entries,
+                first_lines,
                 key,
                 merges,
+                weight: total,
                 ..
-            }) => match key.take() {
-                None => {
-                    let text = node.scalar_text().unwrap_or_default();
-                    let is_merge = node.plain && text == "<<";
-                    if !is_merge {
-                        if let Some(first) = entries.iter().find(|entry| entry.key == text) {
-                            return Err(YamlError::DuplicateKey {
-                                key: text,
-                                pos: node.pos,
-                                first_line: first.key_pos.line,
-                            });
+            }) => {
+                *total = total.saturating_add(weight);
+                match key.take() {
+                    None => {
+                        let text = node.scalar_text().unwrap_or_default();
+                        let is_merge = node.plain && text == "<<";
+                        if !is_merge {
+                            if let Some(first_line) = first_lines.get(&text) {
+                                return Err(YamlError::DuplicateKey {
+                                    key: text,
+                                    pos: node.pos,
+                                    first_line: *first_line,
+                                });
+                            }
+                            first_lines.insert(text.clone(), node.pos.line);
                         }
+                        *key = Some((text, node.pos, node.end, is_merge));
                     }
-                    *key = Some((text, node.pos, node.end, is_merge));
+                    Some((_, _, _, true)) => merges.push(node),
+                    Some((text, key_pos, key_end, false)) => entries.push(Entry {
+                        key: text,
+                        key_pos,
+                        key_end,
+                        value: node,
+                    }),
                 }
-                Some((_, _, _, true)) => merges.push(node),
-                Some((text, key_pos, key_end, false)) => entries.push(Entry {
-                    key: text,
-                    key_pos,
-                    key_end,
-                    value: node,
-                }),
-            },
+            }
         }
         Ok(())
     }
@@ -361,8 +474,12 @@ fn apply_merges(entries: &mut Vec<Entry>, merges: Vec<Node>) {
             .collect(),
         _ => Vec::new(),
     });
+    // A set, not a scan per merged key: a mapping of 100,000 keys merging as many would
+    // otherwise take 10^10 comparisons.
+    let mut defined: std::collections::HashSet<String> =
+        entries.iter().map(|entry| entry.key.clone()).collect();
     for entry in sources.collect::<Vec<_>>() {
-        if !entries.iter().any(|existing| existing.key == entry.key) {
+        if defined.insert(entry.key.clone()) {
             entries.push(entry);
         }
     }
@@ -370,6 +487,8 @@ fn apply_merges(entries: &mut Vec<Entry>, merges: Vec<Node>) {
 
 #[cfg(test)]
 mod tests {
+    use std::fmt::Write as _;
+
     use proptest::prelude::*;
 
     use super::*;
@@ -418,6 +537,22 @@ mod tests {
     }
 
     #[test]
+    fn a_duplicate_among_many_keys_names_its_first_line() {
+        // Duplicates are looked up in a map, not by scanning every earlier key.
+        let mut text = String::new();
+        for index in 0..20_000 {
+            writeln!(text, "k{index}: {index}").unwrap();
+        }
+        text.push_str("k7: again\n");
+        let error = parse(&text, 0).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "mapping key \"k7\" already defined at line 8"
+        );
+        assert_eq!(error.pos().line, 20_001);
+    }
+
+    #[test]
     fn syntax_errors_have_positions() {
         let error = parse("a:\n  - b\n c: [\n", 0).unwrap_err();
         assert!(error.pos().line >= 2, "{error:?}");
@@ -429,6 +564,98 @@ mod tests {
         let used = root.get("use").unwrap();
         assert_eq!(used.get("x").unwrap().value, Value::Int(1));
         assert_eq!(used.get("y").unwrap().value, Value::Int(3));
+    }
+
+    /// Nine levels of nine aliases of the level below: 9^9 strings once expanded.
+    pub(crate) fn alias_bomb() -> String {
+        let mut text = String::from(
+            "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+        );
+        for (below, level) in "abcdefgh".chars().zip("bcdefghi".chars()) {
+            let aliases = vec![format!("*{below}"); 9].join(",");
+            writeln!(text, "{level}: &{level} [{aliases}]").unwrap();
+        }
+        text
+    }
+
+    /// Eight levels of mappings that each merge the level below into nine keys.
+    pub(crate) fn merge_key_bomb() -> String {
+        let mut text =
+            String::from("m0: &m0 {a: 1, b: 2, c: 3, d: 4, e: 5, f: 6, g: 7, h: 8, i: 9}\n");
+        for level in 1..=8 {
+            let keys: Vec<String> = "abcdefghi"
+                .chars()
+                .map(|key| format!("{key}: {{<<: *m{}}}", level - 1))
+                .collect();
+            writeln!(text, "m{level}: &m{level} {{{}}}", keys.join(", ")).unwrap();
+        }
+        text.push_str("top: {<<: *m8}\n");
+        text
+    }
+
+    #[test]
+    fn alias_bomb_is_refused_before_expansion() {
+        let text = alias_bomb();
+        let error = parse(&text, 0).unwrap_err();
+        let YamlError::ExcessiveAliasing { pos } = error else {
+            panic!("{error:?}");
+        };
+        // yaml.v3's counts: after line 3, 990 of 1,025 decoded nodes came from aliases
+        // (96.6%); each `*c` on line 4 adds 910 aliased nodes, and the fourth passes 99%.
+        assert_eq!((pos.line, pos.col), (4, 17), "{pos:?}");
+        assert_eq!(
+            error.to_string(),
+            "yaml: document contains excessive aliasing"
+        );
+    }
+
+    #[test]
+    fn merge_key_bomb_is_refused_before_expansion() {
+        let text = merge_key_bomb();
+        let error = parse(&text, 0).unwrap_err();
+        assert!(
+            matches!(error, YamlError::ExcessiveAliasing { .. }),
+            "{error:?}"
+        );
+    }
+
+    #[test]
+    fn the_budget_follows_yaml_v3_thresholds() {
+        let mut budget = AliasBudget::default();
+        // Aliases alone do not fail a small document: yaml.v3 wants more than 1,000 nodes.
+        assert!(budget.decode(998));
+        assert!(!budget.decode(10), "{budget:?}");
+        let mut budget = AliasBudget {
+            decoded: 400_001,
+            aliased: 0,
+        };
+        assert!(budget.decode(395_000), "{budget:?}");
+        let mut budget = AliasBudget {
+            decoded: 4_000_000,
+            aliased: 0,
+        };
+        assert!(budget.decode(440_000), "{budget:?}");
+        assert!(!budget.decode(10_000), "{budget:?}");
+    }
+
+    #[test]
+    fn many_aliases_of_a_document_its_size_are_accepted() {
+        // A config with a shared block aliased 50 times: expansion is half the document.
+        let mut text = String::from("shared: &s {endpoint: a, timeout: 1s, retries: 3}\n");
+        for index in 0..50 {
+            writeln!(text, "k{index}: {{x: *s, y: 1, z: 2, w: 3, v: 4}}").unwrap();
+        }
+        let root = doc(&text);
+        assert_eq!(
+            root.get("k49")
+                .unwrap()
+                .get("x")
+                .unwrap()
+                .get("retries")
+                .unwrap()
+                .value,
+            Value::Int(3)
+        );
     }
 
     #[test]

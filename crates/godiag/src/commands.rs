@@ -105,7 +105,12 @@ pub(crate) fn build_host(global: &GlobalArgs) -> anyhow::Result<Arc<dyn Host>> {
     }
     let env = match &global.env_file {
         Some(path) => {
-            let text = fs_err::read_to_string(path).context("reading the --env-file")?;
+            // Read as any input is: a FIFO or device is refused, not waited on.
+            let bytes = RealHost
+                .read_capped(path, godiag_core::host::ENV_FILE_LIMIT)
+                .with_context(|| format!("reading the --env-file `{}`", path.display()))?;
+            let text = String::from_utf8(bytes)
+                .with_context(|| format!("reading the --env-file `{}`", path.display()))?;
             FixtureHost::parse_env_file(&text)
         }
         None => BTreeMap::new(),
@@ -214,7 +219,8 @@ pub(crate) fn apply_fix_list<'a>(
     let shown = if yes { printer } else { Printer::Default };
     let mut stderr = shown.stderr();
     for edit in &planned {
-        write!(stderr, "{}", edit.diff())?;
+        // The copy in the report is masked when rendered; this one is printed directly.
+        write!(stderr, "{}", godiag_core::redact::redact(&edit.diff()))?;
     }
     if !yes && !printer.confirm("Apply these edits?")? {
         return Ok(false);

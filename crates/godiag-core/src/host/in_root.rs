@@ -91,13 +91,18 @@ pub(crate) fn resolve(root: &Path, path: &Path, last: Last) -> io::Result<PathBu
     Ok(under(root, &resolved))
 }
 
-/// Opens a file of the recorded machine for reading.
+/// Opens a file of the recorded machine for reading, without blocking in open(2) (a
+/// recorded FIFO has no writer).
 pub(crate) fn open(root: &Path, path: &Path) -> io::Result<File> {
     #[cfg(target_os = "linux")]
-    if let Some(opened) = kernel_open(root, path, rustix::fs::OFlags::RDONLY) {
+    if let Some(opened) = kernel_open(
+        root,
+        path,
+        rustix::fs::OFlags::RDONLY | rustix::fs::OFlags::NONBLOCK,
+    ) {
         return opened;
     }
-    File::open(resolve(root, path, Last::Follow)?)
+    super::input::open(&resolve(root, path, Last::Follow)?)
 }
 
 /// Returns the metadata of a file of the recorded machine, following links.

@@ -27,10 +27,16 @@ impl Check<Context> for NsswitchUnparsable {
     }
 
     fn skip_reason(&self, context: &Context) -> Option<String> {
+        if matches!(context.system.nsswitch, FileState::Unreadable(_)) {
+            return None;
+        }
         context.no_nsswitch()
     }
 
     fn run(&self, context: &Context) -> Vec<Finding> {
+        if let FileState::Unreadable(why) = &context.system.nsswitch {
+            return vec![not_read(why)];
+        }
         let FileState::Read(nss) = &context.system.nsswitch else {
             return Vec::new();
         };
@@ -70,4 +76,24 @@ impl Check<Context> for NsswitchUnparsable {
         );
         vec![finding.fix(fix)]
     }
+}
+
+/// An nsswitch.conf that is there but was not read (a device, a FIFO, past the size cap):
+/// the hosts line glibc and Go follow is unknown.
+fn not_read(why: &str) -> Finding {
+    Finding::new(
+        &META,
+        format!("{NSSWITCH_CONF} was not read: {why}"),
+        format!(
+            "godiag reads {NSSWITCH_CONF} only as a regular file of at most 1 MiB \
+             (docs/limits.md), so no hosts line was checked. glibc reads it line by line \
+             whatever it is, and a device or a FIFO can hang every program that looks up a \
+             name, user or group; a real nsswitch.conf is a few hundred bytes."
+        ),
+    )
+    .evidence(Evidence::command(format!("ls -lL {NSSWITCH_CONF}")))
+    .fix(Fix::manual(format!(
+        "Make {NSSWITCH_CONF} a regular file (or a link to one) with one line per database, \
+         such as `hosts: files dns`."
+    )))
 }

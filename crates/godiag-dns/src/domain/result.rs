@@ -8,7 +8,8 @@
 //!                   "attempts", "rotate", "single_request", "use_tcp", "no_query": null|"..."},
 //!   "nsswitch": {"path", "state", "hosts": [{"source", "actions": ["!UNAVAIL=return"],
 //!                "line", "column", "module": path|"builtin"|null}], "go_hosts": [...]},
-//!   "resolv_conf": {"path", "state", "target", "glibc": {...}, "notes": [...]},
+//!   "resolv_conf": {"path", "state", "target", "glibc": {...}, "notes": [...],
+//!                   "notes_omitted": N (only when there are more than 100 notes)},
 //!   "hosts_file": {"go": [...], "glibc": [...]},
 //!   "paths": [{"name", "addresses", "rcode", "error", "duration_ms", "detail",
 //!              "no_reply": "timeout"|"refused"|"network_unreachable"|"host_unreachable",
@@ -142,19 +143,31 @@ fn nsswitch(context: &Context) -> Value {
     })
 }
 
+/// How many resolv.conf notes the result lists: a file of 40,000 `nameserver` lines has a
+/// note per line, and DNS007's folded finding already says where they are.
+const NOTES_LISTED: usize = 100;
+
 fn resolv_conf(context: &Context) -> Value {
     let state = state_name(&context.system.resolv_conf);
-    let notes = match &context.system.resolv_conf {
-        FileState::Read(resolv) => serde_json::to_value(&resolv.notes).unwrap_or_default(),
-        _ => json!([]),
+    let (notes, omitted) = match &context.system.resolv_conf {
+        FileState::Read(resolv) => (
+            serde_json::to_value(&resolv.notes[..resolv.notes.len().min(NOTES_LISTED)])
+                .unwrap_or_default(),
+            resolv.notes.len().saturating_sub(NOTES_LISTED),
+        ),
+        _ => (json!([]), 0),
     };
-    json!({
+    let mut result = json!({
         "path": RESOLV_CONF,
         "state": state,
         "target": context.system.resolv_conf_target.as_ref().map(|t| t.display().to_string()),
         "glibc": context.prediction.glibc_dns,
         "notes": notes,
-    })
+    });
+    if omitted > 0 {
+        result["notes_omitted"] = json!(omitted);
+    }
+    result
 }
 
 fn hosts_file(context: &Context) -> Value {

@@ -125,7 +125,9 @@ pub fn go_command(choice: &ProgramChoice, binary: Option<(&Path, &BuildInfo)>) -
 /// Reads a go binary's build information.
 #[must_use]
 pub fn read_build(host: &dyn godiag_core::host::Host, path: &Path) -> Option<(PathBuf, BuildInfo)> {
-    let bytes = host.read(path).ok()?;
+    let bytes = host
+        .read_capped(path, godiag_core::host::EXECUTABLE_LIMIT)
+        .ok()?;
     buildinfo::parse(&bytes).map(|info| (path.to_path_buf(), info))
 }
 

