@@ -1,5 +1,6 @@
 //! What a lookup yields, shared by the map's own answers and forwarded ones, so that
-//! [`crate::resolve`] and [`crate::forward`] depend on it and never on each other.
+//! [`resolve`](mod@crate::resolve) and [`forward`](mod@crate::forward) depend on it and never on
+//! each other.
 
 use std::net::IpAddr;
 
