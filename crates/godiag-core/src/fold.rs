@@ -2,8 +2,10 @@
 //!
 //! A check reports one finding per offending input line; a hostile input (100,000
 //! `nameserver` lines) would give as many findings, and rendering them would take longer
-//! than any deadline. Findings of one check with the same severity and the same title
-//! shape (the title with its quoted values and numbers blanked) are alike: past
+//! than any deadline. Findings of one check with the same severity, the same subject and
+//! the same title shape (the title with its quoted values and numbers blanked) are alike:
+//! findings about different subjects (metric families, components, variables) are
+//! different problems a reviewer and promtool's parity need one by one. Past
 //! [`MAX_ALIKE`] of them, the first (in file order) stands for the rest and says how many it
 //! stands for and where the first few are. This module does not decide what a check reports.
 
@@ -22,7 +24,7 @@ pub const LOCATIONS_SHOWN: usize = 5;
 /// that carry file edits are never folded, so `--fix` still sees every edit.
 #[must_use]
 pub fn fold(findings: Vec<Finding>) -> Vec<Finding> {
-    let mut groups: HashMap<(String, String, String), Vec<usize>> = HashMap::new();
+    let mut groups: HashMap<(String, String, String, String), Vec<usize>> = HashMap::new();
     for (index, finding) in findings.iter().enumerate() {
         if has_edits(finding) {
             continue;
@@ -31,6 +33,7 @@ pub fn fold(findings: Vec<Finding>) -> Vec<Finding> {
             .entry((
                 finding.code.clone(),
                 finding.severity.as_str().to_owned(),
+                finding.subject.clone().unwrap_or_default(),
                 shape(&finding.title),
             ))
             .or_default()
