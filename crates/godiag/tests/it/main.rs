@@ -22,6 +22,7 @@ mod fetch_project_differential;
 mod fetch_proxy_differential;
 mod fixture_go;
 mod go_env_differential;
+mod go_unreadable;
 mod man_page;
 mod metrics_cli;
 mod nothing_examined;
