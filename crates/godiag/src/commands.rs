@@ -38,7 +38,7 @@ pub fn run_command(args: &Args) -> anyhow::Result<ExitStatus> {
             command: GoCommand::Env { fix, .. },
         } => {
             let host = build_host(global)?;
-            let outcome = godiag_goenv::domain::run(Arc::clone(&host), global.deadline);
+            let outcome = go_env_outcome(Arc::clone(&host), global, global.deadline);
             let mut report = Report::new("go", outcome.findings, json!({"env": outcome.result}));
             // After edits, the report shows the machine as it now is.
             if apply_fixes(host.as_ref(), &report, *fix, Printer::new(global))? {
@@ -101,6 +101,23 @@ pub(crate) fn build_host(global: &GlobalArgs) -> anyhow::Result<Arc<dyn Host>> {
         None => BTreeMap::new(),
     };
     Ok(Arc::new(FixtureHost::new(root, env)))
+}
+
+/// Why the Go environment of this machine is unknown: a `--root` copy came without
+/// `--env-file`, so HOME, PATH and every Go variable are missing rather than empty.
+pub(crate) const UNKNOWN_ENVIRONMENT: &str = "the environment of the machine under --root is \
+     unknown (HOME, PATH, the Go variables); give it with --env-file FILE";
+
+/// The Go environment domain, or every check skipped when the environment is unknown.
+pub(crate) fn go_env_outcome(
+    host: Arc<dyn Host>,
+    global: &GlobalArgs,
+    deadline: std::time::Duration,
+) -> godiag_goenv::domain::Outcome {
+    if global.root.is_some() && global.env_file.is_none() {
+        return godiag_goenv::domain::skip_all(UNKNOWN_ENVIRONMENT);
+    }
+    godiag_goenv::domain::run(host, deadline)
 }
 
 /// Writes godiag(1) in roff, from the same definitions as `--help` and the completions.

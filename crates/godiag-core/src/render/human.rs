@@ -36,7 +36,7 @@ pub fn render(report: &Report, options: &Options<'_>, out: &mut dyn Write) -> io
         if options.quiet && counts.problems() == 0 {
             continue;
         }
-        writer.domain_line(domain, &counts, out)?;
+        writer.domain_line(domain, &counts, one_skip_reason(findings), out)?;
         for finding in findings {
             if finding.is_problem() || options.verbose {
                 writer.finding(finding, out)?;
@@ -71,6 +71,16 @@ fn by_domain(findings: &[Finding]) -> Vec<(Domain, &[Finding])> {
         }
     }
     runs
+}
+
+/// The reason every check of a domain was skipped for, when they share one: without it the
+/// domain line would say "19 skipped" and leave the user to guess why nothing was examined.
+fn one_skip_reason(findings: &[Finding]) -> Option<&str> {
+    let first = findings.first()?.skip_reason.as_deref()?;
+    findings
+        .iter()
+        .all(|finding| finding.skip_reason.as_deref() == Some(first))
+        .then_some(first)
 }
 
 /// `✖ Reachability — 1 error, 16 passed, 2 skipped`.
@@ -118,11 +128,20 @@ struct Writer<'a> {
 }
 
 impl Writer<'_> {
-    fn domain_line(&self, domain: Domain, counts: &Summary, out: &mut dyn Write) -> io::Result<()> {
+    fn domain_line(
+        &self,
+        domain: Domain,
+        counts: &Summary,
+        skipped_because: Option<&str>,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
         let (mark, color) = mark(domain_severity(counts));
+        let because = skipped_because.map_or_else(String::new, |reason| {
+            format!(": {}", escape_controls(reason))
+        });
         writeln!(
             out,
-            "{} {} — {}",
+            "{} {} — {}{because}",
             self.paint.wrap(color, mark),
             self.paint.wrap(BOLD, domain.heading()),
             domain_counts(counts)
