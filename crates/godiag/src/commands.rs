@@ -59,8 +59,12 @@ pub fn run_command(args: &Args) -> anyhow::Result<ExitStatus> {
         }
         Command::Explain { code, list } => explain(code.as_deref(), *list, global),
         Command::Completions { shell } => {
+            // clap_complete panics on a failed write, so it writes to memory and a closed
+            // pipe meets our own write, which exits quietly.
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut Args::command(), "godiag", &mut script);
             let mut out = Printer::new(global).stdout();
-            clap_complete::generate(*shell, &mut Args::command(), "godiag", &mut out);
+            out.write_all(&script)?;
             out.flush()?;
             Ok(ExitStatus::Clean)
         }
@@ -235,8 +239,23 @@ fn explain(code: Option<&str>, list: bool, global: &GlobalArgs) -> anyhow::Resul
             serde_json::to_writer_pretty(&mut out, &all)?;
             writeln!(out)?;
         } else {
+            // Widths come from the longest code and slug, so no column runs into the next.
+            let code_width = registry
+                .iter()
+                .map(|meta| meta.code.len())
+                .max()
+                .unwrap_or(0);
+            let slug_width = registry
+                .iter()
+                .map(|meta| meta.slug.len())
+                .max()
+                .unwrap_or(0);
             for meta in &registry {
-                writeln!(out, "{}  {:<34} {}", meta.code, meta.slug, meta.title)?;
+                writeln!(
+                    out,
+                    "{:<code_width$}  {:<slug_width$}  {}",
+                    meta.code, meta.slug, meta.title
+                )?;
             }
         }
         out.flush()?;
