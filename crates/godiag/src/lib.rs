@@ -26,7 +26,7 @@ pub enum ExitStatus {
     Failed = 2,
 }
 
-/// Whether `cause` is a write to a closed pipe: an `io::Error`, or one that serde_json
+/// Whether `cause` is a write to a closed pipe: an `io::Error`, or one that `serde_json`
 /// wrapped while writing a JSON document.
 fn is_broken_pipe(cause: &(dyn std::error::Error + 'static)) -> bool {
     cause

@@ -84,7 +84,7 @@ impl Check<Context> for GoCommandMissing {
 }
 
 /// A `go` on PATH this user may not execute: the first one found, or the one godiag picked
-/// when only another user could run it. The shell and `exec.LookPath` (Go's lp_unix.go uses
+/// when only another user could run it. The shell and `exec.LookPath` (Go's `lp_unix.go` uses
 /// `eaccess(X_OK)`) skip it, so `go` fails as "not found" although it is installed; the fix
 /// is its mode, not a new install.
 fn not_executable(context: &Context) -> Option<Finding> {
