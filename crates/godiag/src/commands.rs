@@ -185,12 +185,13 @@ pub(crate) fn apply_fixes(
     if !held_back.is_empty() {
         printer.held_back(held_back.len())?;
     }
-    let mut planned: Vec<&edit::PlannedEdit> = allowed
+    let proposed: Vec<&edit::PlannedEdit> = allowed
         .iter()
         .flat_map(|proposed| proposed.edits.iter())
         .filter_map(|edit| edit.planned.as_ref())
         .collect();
-    planned.dedup_by(|a, b| a.path == b.path);
+    // Every allowed fix of a file lands in one write: one diff, one backup.
+    let planned = edit::merge(&proposed);
     if planned.is_empty() {
         return Ok(false);
     }
@@ -210,7 +211,7 @@ pub(crate) fn apply_fixes(
     }
     let mut stderr = printer.stderr();
     let mut wrote = false;
-    for edit in planned {
+    for edit in &planned {
         match edit::apply(host, edit).with_context(|| format!("editing {}", edit.path.display()))? {
             Applied::Unchanged => {}
             Applied::Written { backup } => {

