@@ -158,3 +158,39 @@ fn explain_list_columns_line_up() {
         );
     }
 }
+
+/// Issue #16: DNS002 and DNS009 propose the same hosts-line edit, and its diff was printed
+/// under both. The second names the first instead, and `--fix` shows and writes it once.
+#[test]
+fn one_edit_proposed_by_two_findings_is_shown_once() {
+    use crate::scenarios::{copy_tree, scenarios_dir};
+    let root = tempfile::tempdir().unwrap();
+    copy_tree(&scenarios_dir().join("_base/root"), root.path());
+    copy_tree(
+        &scenarios_dir().join("dns-glibc-stops-go-resolves/root"),
+        root.path(),
+    );
+    let args = ["--no-color", "dns", "git.corp.example", "--cgo", "off"];
+    let report = run(root.path(), &args);
+    let text = String::from_utf8_lossy(&report.stdout);
+    assert_eq!(text.matches("+++ b/etc/nsswitch.conf").count(), 1, "{text}");
+    assert!(
+        text.contains("edit /etc/nsswitch.conf: the same edit as DNS002 above"),
+        "{text}"
+    );
+
+    let mut fixing = args.to_vec();
+    fixing.extend(["--fix", "--unsafe-fixes", "--yes"]);
+    let fixed = run(root.path(), &fixing);
+    let stderr = String::from_utf8_lossy(&fixed.stderr);
+    assert_eq!(
+        stderr.matches("+++ b/etc/nsswitch.conf").count(),
+        1,
+        "{stderr}"
+    );
+    assert_eq!(
+        stderr.matches("edited /etc/nsswitch.conf").count(),
+        1,
+        "{stderr}"
+    );
+}
