@@ -273,6 +273,8 @@ fn fixes_edit_the_entry_jaeger_serves() {
    "operation_strategies": [{"operation": "pay", "type": "ratelimiting", "param": 3}]}
 ]}"#;
     let dir = tempfile::tempdir().unwrap();
+    // The fixture's own file, written before any Host exists to read it.
+    #[allow(clippy::disallowed_methods)]
     std::fs::write(dir.path().join("sampling.json"), text).unwrap();
     let host: Arc<dyn Host> = Arc::new(FixtureHost::new(
         dir.path(),
