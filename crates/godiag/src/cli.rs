@@ -256,10 +256,14 @@ pub struct LintArgs {
     /// What the files are (default: detected from their content).
     #[arg(long, value_enum)]
     pub kind: Option<LintKind>,
-    /// The Collector release the config is meant for, e.g. 0.135.0 (default: the newest
-    /// release godiag knows).
+    /// The Collector release the config is meant for, e.g. 0.135.0 (default: what the
+    /// Collector given by --collector or found on PATH says it is, else the newest release
+    /// godiag knows).
     #[arg(long, value_name = "VERSION")]
     pub collector_version: Option<String>,
+    /// The Collector binary that will run the config; its `--version` sets the release.
+    #[arg(long, value_name = "PATH", conflicts_with = "collector_version")]
+    pub collector: Option<PathBuf>,
     /// For Jaeger sampling strategies files: print the strategy Jaeger serves to this
     /// service (`GET /api/sampling?service=SERVICE`).
     #[arg(long, value_name = "SERVICE")]

