@@ -26,6 +26,7 @@ use crate::printer::{self, Printer};
 mod dns;
 mod doctor;
 mod fetch;
+mod goenv_table;
 
 /// Runs the parsed command line.
 pub fn run_command(args: &Args) -> anyhow::Result<ExitStatus> {
@@ -44,6 +45,10 @@ pub fn run_command(args: &Args) -> anyhow::Result<ExitStatus> {
             if apply_fixes(host.as_ref(), &report, *fix, Printer::new(global))? {
                 let outcome = godiag_goenv::domain::run(host, global.deadline);
                 report = Report::new("go", outcome.findings, json!({"env": outcome.result}));
+            }
+            if global.format == FormatArg::Human && !global.quiet {
+                let mut out = Printer::new(global).stdout();
+                write!(out, "{}", goenv_table::render(&report))?;
             }
             emit(&report, global)
         }
