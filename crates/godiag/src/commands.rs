@@ -217,7 +217,17 @@ pub(crate) fn apply_fixes(
     let mut stderr = printer.stderr();
     let mut wrote = false;
     for edit in &planned {
-        match edit::apply(host, edit).with_context(|| format!("editing {}", edit.path.display()))? {
+        let applied = edit::apply(host, edit).map_err(|error| match error {
+            // rename(2) onto a mount point fails with EBUSY: a container's /etc/resolv.conf,
+            // /etc/hosts and /etc/hostname are bind mounts its runtime owns.
+            edit::EditError::Replace { source, .. }
+                if source.kind() == std::io::ErrorKind::ResourceBusy =>
+            {
+                anyhow::Error::from(CommandError::MountPoint(edit.path.display().to_string()))
+            }
+            error => anyhow::Error::from(error).context(format!("editing {}", edit.path.display())),
+        })?;
+        match applied {
             Applied::Unchanged => {}
             Applied::Written { backup } => {
                 wrote = true;

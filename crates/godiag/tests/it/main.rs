@@ -20,6 +20,7 @@ mod fetch_cache_differential;
 mod fetch_differential;
 mod fetch_project_differential;
 mod fetch_proxy_differential;
+mod fix_mount_point;
 mod fixture_go;
 mod go_env_differential;
 mod go_unreadable;
