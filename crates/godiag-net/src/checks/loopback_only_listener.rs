@@ -25,7 +25,13 @@ impl Check<Context> for LoopbackOnlyListener {
     }
 
     fn skip_reason(&self, context: &Context) -> Option<String> {
-        context.no_listener()
+        // In a container a loopback-only bind is an error (NET019: no published port reaches
+        // it), not the private dev server this check calls it; one verdict, not two.
+        context.no_listener().or_else(|| {
+            context.environment.container.as_ref().map(|engine| {
+                format!("this is a {engine} container: NET019 judges a loopback-only bind here")
+            })
+        })
     }
 
     fn run(&self, context: &Context) -> Vec<Finding> {
