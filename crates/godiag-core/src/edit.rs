@@ -25,6 +25,10 @@ use tempfile::{Builder, NamedTempFile};
 
 use crate::host::Host;
 
+mod merge;
+
+pub use merge::merge;
+
 /// One file edit of a fix, as a unified diff.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FixEdit {
@@ -351,6 +355,13 @@ fn apply_with(
         return Err(EditError::NotAFile {
             path: edit.path.clone(),
         });
+    };
+    // A bare name (`godiag lint c2.yaml`) has the empty path as its parent, which no
+    // directory call accepts; it means the current directory.
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
     };
     let (dir, name) = (dir.to_path_buf(), name.to_os_string());
     let ownership = ensure_unchanged(edit, &target)?;

@@ -151,10 +151,12 @@ pub(crate) fn hosts_line_fix(context: &Context, why: &str) -> Option<Fix> {
     if planned.is_noop() {
         return None;
     }
+    // The file's column alignment belongs in the edit, not in the sentence that quotes it.
+    let shown = new_line.split_whitespace().collect::<Vec<_>>().join(" ");
     // The hosts line decides how every program on the machine resolves names.
     Some(
         Fix::edit(
-            format!("{why}: set the hosts line to `{new_line}`"),
+            format!("{why}: set the hosts line to `{shown}`"),
             vec![planned.to_fix_edit()],
         )
         .mark_unsafe(),

@@ -122,6 +122,21 @@ pub fn run(host: Arc<dyn Host>, deadline: Duration) -> Outcome {
     Outcome { findings, result }
 }
 
+/// Skips every check for `reason`, for a machine whose environment godiag does not have (a
+/// `--root` copy without its env file). Checks run on an empty environment would report
+/// what an empty environment lacks (no HOME, so no GOCACHE; no PATH, so no go) as the
+/// machine's errors.
+#[must_use]
+pub fn skip_all(reason: &str) -> Outcome {
+    Outcome {
+        findings: checks::ALL
+            .iter()
+            .map(|check| Finding::skipped(check.meta(), reason))
+            .collect(),
+        result: json!({"go_binary": null, "vars": [], "go_command": null}),
+    }
+}
+
 /// Names worth finding in startup files: Go's own variables and look-alikes.
 fn is_go_variable(name: &str) -> bool {
     KNOWN_ENV.contains(&name)

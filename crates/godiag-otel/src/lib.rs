@@ -12,6 +12,7 @@ pub mod components;
 pub mod domain;
 mod endpoints;
 pub mod envvar;
+pub mod installed;
 pub mod json;
 pub mod read_error;
 pub mod registry;

@@ -160,7 +160,7 @@ pub enum Command {
     Doctor {
         /// Also check reachability of this TCP port (repeatable); listening Go programs'
         /// ports are checked anyway.
-        #[arg(long = "port", value_name = "PORT")]
+        #[arg(long = "port", value_name = "PORT", value_parser = parse_port)]
         ports: Vec<u16>,
         /// Which machine.
         #[command(flatten)]
@@ -176,6 +176,7 @@ pub enum Command {
     /// WSL and containers.
     Port {
         /// The TCP port, e.g. 8080.
+        #[arg(value_parser = parse_port)]
         port: u16,
         /// Which machine.
         #[command(flatten)]
@@ -275,10 +276,14 @@ pub struct LintArgs {
     /// What the files are (default: detected from their content).
     #[arg(long, value_enum)]
     pub kind: Option<LintKind>,
-    /// The Collector release the config is meant for, e.g. 0.135.0 (default: the newest
-    /// release godiag knows).
+    /// The Collector release the config is meant for, e.g. 0.135.0 (default: what the
+    /// Collector given by --collector or found on PATH says it is, else the newest release
+    /// godiag knows).
     #[arg(long, value_name = "VERSION")]
     pub collector_version: Option<String>,
+    /// The Collector binary that will run the config; its `--version` sets the release.
+    #[arg(long, value_name = "PATH", conflicts_with = "collector_version")]
+    pub collector: Option<PathBuf>,
     /// For Jaeger sampling strategies files: print the strategy Jaeger serves to this
     /// service (`GET /api/sampling?service=SERVICE`).
     #[arg(long, value_name = "SERVICE")]
@@ -510,6 +515,9 @@ fn parse_host_name(name: &str) -> Result<String, String> {
     if name.is_empty() {
         return Err("the host name is empty".into());
     }
+    if let Some(error) = url_or_path(name) {
+        return Err(error);
+    }
     if let Some(bad) = name.chars().find(|c| c.is_whitespace() || c.is_control()) {
         return Err(format!(
             "a host name cannot hold `{}`",
@@ -541,7 +549,49 @@ fn parse_host_name(name: &str) -> Result<String, String> {
     Ok(name.to_owned())
 }
 
-/// Parses `3s`, `500ms`, `1m` or a bare number of seconds.
+/// Refuses a URL (`http://git.corp.example/`) or a module path (`git.corp.example/team/m`)
+/// given where a host name belongs: no resolver is asked for a name holding `/`, so tracing
+/// it would only report a lookup that cannot be built. Says which host name to give instead.
+fn url_or_path(name: &str) -> Option<String> {
+    let (scheme, rest) = match name.split_once("://") {
+        Some((scheme, rest)) => (Some(scheme), rest),
+        None => (None, name),
+    };
+    if scheme.is_none() && !rest.contains('/') {
+        return None;
+    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host_port = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    let host = match host_port.strip_prefix('[') {
+        Some(bracketed) => bracketed.split(']').next().unwrap_or_default(),
+        None => host_port.split(':').next().unwrap_or_default(),
+    };
+    let what = if scheme.is_some() {
+        "a URL; drop the scheme and path"
+    } else {
+        "a path; drop everything from the first `/`"
+    };
+    Some(if host.is_empty() {
+        format!("`{name}` is {what} and give the host name alone")
+    } else {
+        format!("`{name}` is {what}: `godiag dns {host}`")
+    })
+}
+
+/// Accepts a TCP port a server can listen on: port 0 asks the kernel for any free port, so
+/// no server is ever reached on it.
+fn parse_port(text: &str) -> Result<u16, String> {
+    match text.trim().parse::<u16>() {
+        Ok(0) => Err("port 0 is not a port a server listens on; give 1 to 65535".into()),
+        Ok(port) => Ok(port),
+        Err(_) => Err(format!("`{text}` is not a TCP port (1 to 65535)")),
+    }
+}
+
+/// Parses `3s`, `500ms`, `1m` or a bare number of seconds; refuses zero, under which no
+/// probe could run and every one would be reported as timed out.
 fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
     let (number, unit) = text
@@ -560,7 +610,14 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
             ));
         }
     };
-    Duration::try_from_secs_f64(seconds).map_err(|_| format!("`{text}` is out of range"))
+    let duration =
+        Duration::try_from_secs_f64(seconds).map_err(|_| format!("`{text}` is out of range"))?;
+    if duration.is_zero() {
+        return Err(format!(
+            "a deadline of `{text}` leaves no time for any check; give one like 3s"
+        ));
+    }
+    Ok(duration)
 }
 
 #[cfg(test)]
@@ -576,6 +633,38 @@ mod tests {
         assert_eq!(parse_duration("2"), Ok(Duration::from_secs(2)));
         assert!(parse_duration("3h").is_err());
         assert!(parse_duration("-1s").is_err());
+        assert!(parse_duration("0s").is_err());
+        assert!(parse_duration("0").is_err());
+    }
+
+    #[test]
+    fn ports() {
+        assert_eq!(parse_port("8080"), Ok(8080));
+        assert!(parse_port("0").unwrap_err().contains("port 0"));
+        assert!(parse_port("65536").is_err());
+    }
+
+    #[test]
+    fn urls_and_paths_say_which_host_to_give() {
+        for (given, says) in [
+            (
+                "http://git.internal.company.com/",
+                "a URL; drop the scheme and path: `godiag dns git.internal.company.com`",
+            ),
+            (
+                "https://user@git.corp.example:8443/x?y",
+                "`godiag dns git.corp.example`",
+            ),
+            ("ssh://[fd00::1]:22/repo", "`godiag dns fd00::1`"),
+            (
+                "git.corp.example/team/module",
+                "a path; drop everything from the first `/`: `godiag dns git.corp.example`",
+            ),
+            ("file:///etc/hosts", "give the host name alone"),
+        ] {
+            let error = parse_host_name(given).unwrap_err();
+            assert!(error.contains(says), "{given}: {error}");
+        }
     }
 
     #[test]

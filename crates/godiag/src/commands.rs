@@ -28,6 +28,7 @@ use crate::printer::{self, Printer};
 mod dns;
 mod doctor;
 mod fetch;
+mod goenv_table;
 
 /// Runs the parsed command line.
 pub fn run_command(args: &Args) -> anyhow::Result<ExitStatus> {
@@ -40,12 +41,16 @@ pub fn run_command(args: &Args) -> anyhow::Result<ExitStatus> {
             command: GoCommand::Env { fix, .. },
         } => {
             let host = build_host(global)?;
-            let outcome = godiag_goenv::domain::run(Arc::clone(&host), global.deadline);
+            let outcome = go_env_outcome(Arc::clone(&host), global, global.deadline);
             let mut report = Report::new("go", outcome.findings, json!({"env": outcome.result}));
             // After edits, the report shows the machine as it now is.
             if apply_fixes(host.as_ref(), &report, *fix, Printer::new(global))? {
                 let outcome = godiag_goenv::domain::run(host, global.deadline);
                 report = Report::new("go", outcome.findings, json!({"env": outcome.result}));
+            }
+            if global.format == FormatArg::Human && !global.quiet {
+                let mut out = Printer::new(global).stdout();
+                write!(out, "{}", goenv_table::render(&report))?;
             }
             emit(&report, global)
         }
@@ -68,8 +73,12 @@ pub fn run_command(args: &Args) -> anyhow::Result<ExitStatus> {
         }
         Command::Explain { code, list } => explain(code.as_deref(), *list, global),
         Command::Completions { shell } => {
+            // clap_complete panics on a failed write, so it writes to memory and a closed
+            // pipe meets our own write, which exits quietly.
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut Args::command(), "godiag", &mut script);
             let mut out = Printer::new(global).stdout();
-            clap_complete::generate(*shell, &mut Args::command(), "godiag", &mut out);
+            out.write_all(&script)?;
             out.flush()?;
             Ok(ExitStatus::Clean)
         }
@@ -126,6 +135,23 @@ pub(crate) fn build_network(global: &GlobalArgs, host: &Arc<dyn Host>) -> Arc<dy
     }
     let dns = godiag_dns::probe::recorded::RecordedDns::read(host.as_ref());
     Arc::new(RecordedNetwork::new(Arc::clone(host)).with_service(53, Arc::new(dns)))
+}
+
+/// Why the Go environment of this machine is unknown: a `--root` copy came without
+/// `--env-file`, so HOME, PATH and every Go variable are missing rather than empty.
+pub(crate) const UNKNOWN_ENVIRONMENT: &str = "the environment of the machine under --root is \
+     unknown (HOME, PATH, the Go variables); give it with --env-file FILE";
+
+/// The Go environment domain, or every check skipped when the environment is unknown.
+pub(crate) fn go_env_outcome(
+    host: Arc<dyn Host>,
+    global: &GlobalArgs,
+    deadline: std::time::Duration,
+) -> godiag_goenv::domain::Outcome {
+    if global.root.is_some() && global.env_file.is_none() {
+        return godiag_goenv::domain::skip_all(UNKNOWN_ENVIRONMENT);
+    }
+    godiag_goenv::domain::run(host, deadline)
 }
 
 /// Writes godiag(1) in roff, from the same definitions as `--help` and the completions.
@@ -201,12 +227,13 @@ pub(crate) fn apply_fix_list<'a>(
     if !held_back.is_empty() {
         printer.held_back(held_back.len())?;
     }
-    let mut planned: Vec<&edit::PlannedEdit> = allowed
+    let proposed: Vec<&edit::PlannedEdit> = allowed
         .iter()
         .flat_map(|proposed| proposed.edits.iter())
         .filter_map(|edit| edit.planned.as_ref())
         .collect();
-    planned.dedup_by(|a, b| a.path == b.path);
+    // Every allowed fix of a file lands in one write: one diff, one backup.
+    let planned = edit::merge(&proposed);
     if planned.is_empty() {
         return Ok(false);
     }
@@ -227,8 +254,18 @@ pub(crate) fn apply_fix_list<'a>(
     }
     let mut stderr = printer.stderr();
     let mut wrote = false;
-    for edit in planned {
-        match edit::apply(host, edit).with_context(|| format!("editing {}", edit.path.display()))? {
+    for edit in &planned {
+        let applied = edit::apply(host, edit).map_err(|error| match error {
+            // rename(2) onto a mount point fails with EBUSY: a container's /etc/resolv.conf,
+            // /etc/hosts and /etc/hostname are bind mounts its runtime owns.
+            edit::EditError::Replace { source, .. }
+                if source.kind() == std::io::ErrorKind::ResourceBusy =>
+            {
+                anyhow::Error::from(CommandError::MountPoint(edit.path.display().to_string()))
+            }
+            error => anyhow::Error::from(error).context(format!("editing {}", edit.path.display())),
+        })?;
+        match applied {
             Applied::Unchanged => {}
             Applied::Written { backup } => {
                 wrote = true;
@@ -256,8 +293,23 @@ fn explain(code: Option<&str>, list: bool, global: &GlobalArgs) -> anyhow::Resul
             serde_json::to_writer_pretty(&mut out, &all)?;
             writeln!(out)?;
         } else {
+            // Widths come from the longest code and slug, so no column runs into the next.
+            let code_width = registry
+                .iter()
+                .map(|meta| meta.code.len())
+                .max()
+                .unwrap_or(0);
+            let slug_width = registry
+                .iter()
+                .map(|meta| meta.slug.len())
+                .max()
+                .unwrap_or(0);
             for meta in &registry {
-                writeln!(out, "{}  {:<34} {}", meta.code, meta.slug, meta.title)?;
+                writeln!(
+                    out,
+                    "{:<code_width$}  {:<slug_width$}  {}",
+                    meta.code, meta.slug, meta.title
+                )?;
             }
         }
         out.flush()?;

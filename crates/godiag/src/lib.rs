@@ -26,6 +26,20 @@ pub enum ExitStatus {
     Failed = 2,
 }
 
+/// Whether `cause` is a write to a closed pipe: an `io::Error`, or one that `serde_json`
+/// wrapped while writing a JSON document.
+fn is_broken_pipe(cause: &(dyn std::error::Error + 'static)) -> bool {
+    cause
+        .downcast_ref::<io::Error>()
+        .map(io::Error::kind)
+        .or_else(|| {
+            cause
+                .downcast_ref::<serde_json::Error>()
+                .and_then(serde_json::Error::io_error_kind)
+        })
+        == Some(io::ErrorKind::BrokenPipe)
+}
+
 /// Runs godiag and returns its exit status, printing errors the way uv does.
 #[must_use]
 pub fn run(args: &Args) -> ExitStatus {
@@ -36,12 +50,8 @@ pub fn run(args: &Args) -> ExitStatus {
     match outcome {
         Ok(status) => status,
         Err(error) => {
-            // A closed pipe (`godiag ... | head`) is not a failure.
-            if error.chain().any(|cause| {
-                cause
-                    .downcast_ref::<io::Error>()
-                    .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
-            }) {
+            // A closed pipe (`godiag ... | head`) is not a failure, whichever writer met it.
+            if error.chain().any(is_broken_pipe) {
                 return ExitStatus::Clean;
             }
             printer::print_error(&error);

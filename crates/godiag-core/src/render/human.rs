@@ -6,6 +6,7 @@
 //! ([`escape_controls`]) so a hostile file cannot drive the user's terminal, and lines wrap
 //! to the terminal's width when there is one. Diffs never wrap: they must stay appliable.
 
+use std::cell::RefCell;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
@@ -29,6 +30,7 @@ pub fn render(report: &Report, options: &Options<'_>, out: &mut dyn Write) -> io
             color: options.color,
         },
         options,
+        shown_diffs: RefCell::new(Vec::new()),
     };
     let mut wrote_domain = false;
     for (domain, findings) in by_domain(&report.findings) {
@@ -36,7 +38,7 @@ pub fn render(report: &Report, options: &Options<'_>, out: &mut dyn Write) -> io
         if options.quiet && counts.problems() == 0 {
             continue;
         }
-        writer.domain_line(domain, &counts, out)?;
+        writer.domain_line(domain, &counts, one_skip_reason(findings), out)?;
         for finding in findings {
             if finding.is_problem() || options.verbose {
                 writer.finding(finding, out)?;
@@ -71,6 +73,16 @@ fn by_domain(findings: &[Finding]) -> Vec<(Domain, &[Finding])> {
         }
     }
     runs
+}
+
+/// The reason every check of a domain was skipped for, when they share one: without it the
+/// domain line would say "19 skipped" and leave the user to guess why nothing was examined.
+fn one_skip_reason(findings: &[Finding]) -> Option<&str> {
+    let first = findings.first()?.skip_reason.as_deref()?;
+    findings
+        .iter()
+        .all(|finding| finding.skip_reason.as_deref() == Some(first))
+        .then_some(first)
 }
 
 /// `✖ Reachability — 1 error, 16 passed, 2 skipped`.
@@ -115,14 +127,26 @@ fn domain_severity(counts: &Summary) -> Severity {
 struct Writer<'a> {
     paint: Paint,
     options: &'a Options<'a>,
+    /// Diffs already printed, with the code whose fix showed them: two findings with one
+    /// remedy (DNS002 and DNS009 both rewrite the hosts line) show it once.
+    shown_diffs: RefCell<Vec<(String, String)>>,
 }
 
 impl Writer<'_> {
-    fn domain_line(&self, domain: Domain, counts: &Summary, out: &mut dyn Write) -> io::Result<()> {
+    fn domain_line(
+        &self,
+        domain: Domain,
+        counts: &Summary,
+        skipped_because: Option<&str>,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
         let (mark, color) = mark(domain_severity(counts));
+        let because = skipped_because.map_or_else(String::new, |reason| {
+            format!(": {}", escape_controls(reason))
+        });
         writeln!(
             out,
-            "{} {} — {}",
+            "{} {} — {}{because}",
             self.paint.wrap(color, mark),
             self.paint.wrap(BOLD, domain.heading()),
             domain_counts(counts)
@@ -182,12 +206,12 @@ impl Writer<'_> {
             )?;
         }
         if let Some(fix) = &finding.fix {
-            self.fix(fix, out)?;
+            self.fix(&finding.code, fix, out)?;
         }
         Ok(())
     }
 
-    fn fix(&self, fix: &crate::finding::Fix, out: &mut dyn Write) -> io::Result<()> {
+    fn fix(&self, code: &str, fix: &crate::finding::Fix, out: &mut dyn Write) -> io::Result<()> {
         // An unsafe edit changes how the whole machine behaves, so `--fix` alone holds it
         // back: the label names the flag that applies it.
         let label = match fix.kind {
@@ -204,12 +228,26 @@ impl Writer<'_> {
             writeln!(out, "{DETAIL}     {}", escape_controls(line))?;
         }
         for edit in &fix.edits {
-            writeln!(
-                out,
-                "{DETAIL}{} {}",
-                self.paint.wrap(DIM, "edit"),
-                escape_controls(&edit.path.display().to_string())
-            )?;
+            let path = edit.path.display().to_string();
+            let path = escape_controls(&path);
+            let earlier = self
+                .shown_diffs
+                .borrow()
+                .iter()
+                .find(|(diff, _)| *diff == edit.diff)
+                .map(|(_, code)| code.clone());
+            if let Some(earlier) = earlier {
+                writeln!(
+                    out,
+                    "{DETAIL}{} {path}: the same edit as {earlier} above",
+                    self.paint.wrap(DIM, "edit"),
+                )?;
+                continue;
+            }
+            self.shown_diffs
+                .borrow_mut()
+                .push((edit.diff.clone(), code.to_owned()));
+            writeln!(out, "{DETAIL}{} {path}", self.paint.wrap(DIM, "edit"))?;
             for line in edit.diff.lines() {
                 writeln!(out, "        {}", escape_controls(line))?;
             }

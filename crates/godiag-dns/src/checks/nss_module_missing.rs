@@ -37,6 +37,23 @@ fn package(module: &str) -> Option<&'static str> {
     })
 }
 
+/// The install command, or, for `resolve` in a container, what that install brings: on
+/// Debian 12 and Ubuntu libnss-resolve depends on systemd-resolved, whose package links
+/// /etc/resolv.conf to its stub 127.0.0.53, and no systemd runs in the container to answer
+/// there, so the fix would break every lookup instead of mending one.
+fn install_fix(context: &Context, module: &str, package: &str) -> Fix {
+    match context.system.container.engine.as_deref() {
+        Some(engine) if module == "resolve" => Fix::manual(format!(
+            "remove `resolve` (and its action item) from the hosts line: this is a {engine} \
+             container, where no systemd-resolved runs for it to ask. Installing \
+             {package} here also installs systemd-resolved (a dependency on Debian 12 and \
+             Ubuntu), which can replace /etc/resolv.conf with its stub 127.0.0.53 that \
+             nothing answers in the container"
+        )),
+        _ => Fix::command(format!("sudo apt-get install {package}")),
+    }
+}
+
 impl Check<Context> for NssModuleMissing {
     fn meta(&self) -> &'static CheckMeta {
         &META
@@ -73,7 +90,7 @@ impl Check<Context> for NssModuleMissing {
                     "install the package that provides libnss_{}.so.2, or remove `{}` from the hosts line",
                     module.name, module.name
                 )),
-                |package| Fix::command(format!("sudo apt-get install {package}")),
+                |package| install_fix(context, &module.name, package),
             ));
             findings.push(
                 Finding::new(

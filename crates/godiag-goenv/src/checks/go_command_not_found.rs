@@ -1,7 +1,10 @@
 //! GO017: no go command on PATH.
 
+use std::path::{Path, PathBuf};
+
 use godiag_core::check::{Check, CheckMeta, CheckStatus, Domain};
 use godiag_core::finding::{Evidence, Finding, Fix, Severity};
+use godiag_core::host::{FileMeta, UserIds};
 
 use super::Context;
 use crate::model::Source;
@@ -31,7 +34,13 @@ impl Check<Context> for GoCommandMissing {
     }
 
     fn run(&self, context: &Context) -> Vec<Finding> {
-        if context.env.go_binary.is_some() || !context.go_search_finished {
+        if !context.go_search_finished {
+            return Vec::new();
+        }
+        if let Some(blocked) = not_executable(context) {
+            return vec![blocked];
+        }
+        if context.env.go_binary.is_some() {
             return Vec::new();
         }
         let unknown: Vec<&str> = context
@@ -71,5 +80,93 @@ impl Check<Context> for GoCommandMissing {
             .evidence(Evidence::command(format!("command -v go  →  not found in PATH={path}")))
             .fix(fix),
         ]
+    }
+}
+
+/// A `go` on PATH this user may not execute: the first one found, or the one godiag picked
+/// when only another user could run it. The shell and `exec.LookPath` (Go's `lp_unix.go` uses
+/// `eaccess(X_OK)`) skip it, so `go` fails as "not found" although it is installed; the fix
+/// is its mode, not a new install.
+fn not_executable(context: &Context) -> Option<Finding> {
+    let user = context.host.user();
+    let path = context.env.os_env.get("PATH")?;
+    let (candidate, meta) = path
+        .split(':')
+        .filter(|dir| !dir.is_empty())
+        .map(|dir| Path::new(dir).join("go"))
+        .find_map(|candidate| {
+            let meta = context.host.metadata(&candidate).ok()?;
+            meta.is_file.then_some((candidate, meta))
+        })?;
+    if may_execute(&meta, &user) {
+        return None;
+    }
+    Some(blocked_finding(&candidate, &meta, &user))
+}
+
+/// Whether `user` has the execute bit that applies to it (root needs any one).
+fn may_execute(meta: &FileMeta, user: &UserIds) -> bool {
+    let bit = if user.uid == 0 {
+        0o111
+    } else if user.uid == meta.uid {
+        0o100
+    } else if user.gids.contains(&meta.gid) {
+        0o010
+    } else {
+        0o001
+    };
+    meta.mode & bit != 0
+}
+
+fn blocked_finding(path: &PathBuf, meta: &FileMeta, user: &UserIds) -> Finding {
+    let shown = path.display();
+    let fix = if user.uid == meta.uid {
+        format!("chmod a+rx {shown}")
+    } else {
+        format!("sudo chmod a+rx {shown}   # it belongs to uid {}", meta.uid)
+    };
+    Finding::new(
+        &META,
+        format!("{shown} is on PATH but this user cannot execute it"),
+        format!(
+            "Go is installed at {shown}, but its mode {:04o} gives uid {} no execute permission, \
+             so the shell and Go programs report `go` as not found. Installing Go again does \
+             not help; the mode does.",
+            meta.mode, user.uid
+        ),
+    )
+    .subject("go")
+    .location(godiag_core::finding::Location::file(path))
+    .evidence(Evidence::file(format!(
+        "{shown}: mode {:04o}, owner uid {} gid {}; this user is uid {}",
+        meta.mode, meta.uid, meta.gid, user.uid
+    )))
+    .fix(Fix::command(fix))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_execute_bit_that_applies_decides() {
+        let meta = |mode, uid, gid| FileMeta {
+            is_dir: false,
+            is_file: true,
+            mode,
+            uid,
+            gid,
+            len: 1,
+        };
+        let user = |uid, gids: &[u32]| UserIds {
+            uid,
+            gids: gids.to_vec(),
+        };
+        assert!(may_execute(&meta(0o755, 0, 0), &user(1000, &[1000])));
+        assert!(!may_execute(&meta(0o644, 0, 0), &user(0, &[0])));
+        assert!(may_execute(&meta(0o700, 5, 5), &user(0, &[0])));
+        assert!(!may_execute(&meta(0o700, 0, 0), &user(1000, &[1000])));
+        assert!(may_execute(&meta(0o750, 0, 1000), &user(1000, &[1000])));
+        assert!(!may_execute(&meta(0o075, 1000, 0), &user(1000, &[1000])));
     }
 }

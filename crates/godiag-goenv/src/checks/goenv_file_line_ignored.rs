@@ -5,6 +5,8 @@
 //! by hand, or copied from a shell script, hit all of these. The fix is an edit, applied with
 //! `godiag go env --fix`.
 
+use std::path::Path;
+
 use godiag_core::check::{Check, CheckMeta, CheckStatus, Domain};
 use godiag_core::edit;
 use godiag_core::finding::{Evidence, Finding, Fix, Location, Severity};
@@ -32,12 +34,15 @@ impl Check<Context> for GoenvFileLineIgnored {
     }
 
     fn skip_reason(&self, context: &Context) -> Option<String> {
+        if unreadable(context).is_some() {
+            return None;
+        }
         context.no_goenv_file()
     }
 
     fn run(&self, context: &Context) -> Vec<Finding> {
         let Some(file) = &context.env.user_file else {
-            return Vec::new();
+            return unreadable(context).into_iter().collect();
         };
         let mut problems: Vec<(u32, String, String)> = Vec::new();
         for ignored in &file.ignored {
@@ -100,6 +105,46 @@ impl Check<Context> for GoenvFileLineIgnored {
             })
             .collect()
     }
+}
+
+/// A go env file that exists but cannot be read: the go command skips it without a word
+/// (cfg.go `readEnvFile` returns on any `os.ReadFile` error), so every setting in it is not
+/// in effect, though `go env -w` wrote it and the user believes it is.
+fn unreadable(context: &Context) -> Option<Finding> {
+    if context.env.user_file.is_some() {
+        return None;
+    }
+    let path = context.env.value("GOENV");
+    if path.is_empty() {
+        return None;
+    }
+    let meta = context.host.metadata(Path::new(path)).ok()?;
+    let error = context.host.read_to_string(Path::new(path)).err()?;
+    let fix = if meta.is_dir {
+        Fix::manual(format!(
+            "`{path}` is a directory; move it away, then set values again with `go env -w NAME=VALUE`"
+        ))
+    } else {
+        Fix::command(format!("chmod u+rw {path}   # as the file's owner"))
+    };
+    Some(
+        Finding::new(
+            &META,
+            format!("the go env file {path} cannot be read"),
+            format!(
+                "Reading it fails ({error}). The go command ignores an env file it cannot read, \
+                 without a warning, so none of its settings (GOPROXY, GOPRIVATE, GOFLAGS, …) is \
+                 in effect."
+            ),
+        )
+        .subject("GOENV")
+        .location(Location::file(path))
+        .evidence(Evidence::file(format!(
+            "{path}: mode {:04o}, owner uid {}: {error}",
+            meta.mode, meta.uid
+        )))
+        .fix(fix),
+    )
 }
 
 fn planned_fix(context: &Context, file: &EnvFile) -> Option<Fix> {

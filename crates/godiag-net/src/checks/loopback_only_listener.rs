@@ -25,7 +25,13 @@ impl Check<Context> for LoopbackOnlyListener {
     }
 
     fn skip_reason(&self, context: &Context) -> Option<String> {
-        context.no_listener()
+        // In a container a loopback-only bind is an error (NET019: no published port reaches
+        // it), not the private dev server this check calls it; one verdict, not two.
+        context.no_listener().or_else(|| {
+            context.environment.container.as_ref().map(|engine| {
+                format!("this is a {engine} container: NET019 judges a loopback-only bind here")
+            })
+        })
     }
 
     fn run(&self, context: &Context) -> Vec<Finding> {
@@ -42,7 +48,8 @@ impl Check<Context> for LoopbackOnlyListener {
                  virtual machines and a Windows host reaching WSL by its IP address cannot. That \
                  is right for a development server that should stay private; it is the cause when \
                  a phone, a colleague or a container cannot connect. A Go server gets this bind \
-                 from `\"127.0.0.1:{port}\"` or `\"localhost:{port}\"`."
+                 from {}.",
+                go_addresses(context)
             ),
         )
         .subject(format!("port {port}"));
@@ -54,4 +61,28 @@ impl Check<Context> for LoopbackOnlyListener {
             dual_stack_fix(port)
         )))]
     }
+}
+
+/// The listen addresses a Go server passes to get the loopback binds seen: `localhost`
+/// listens on 127.0.0.1 only (`net.Listen` takes the first address, IPv4 first, from
+/// `internetAddrList` in net/ipsock.go), so it is quoted for that bind and not for `::1`.
+fn go_addresses(context: &Context) -> String {
+    let port = context.port;
+    let mut quoted: Vec<String> = Vec::new();
+    for listener in &context.listeners {
+        let forms = match listener.address {
+            std::net::IpAddr::V4(v4) if v4 == std::net::Ipv4Addr::LOCALHOST => vec![
+                format!("`\"127.0.0.1:{port}\"`"),
+                format!("`\"localhost:{port}\"`"),
+            ],
+            std::net::IpAddr::V4(v4) => vec![format!("`\"{v4}:{port}\"`")],
+            std::net::IpAddr::V6(v6) => vec![format!("`\"[{v6}]:{port}\"`")],
+        };
+        for form in forms {
+            if !quoted.contains(&form) {
+                quoted.push(form);
+            }
+        }
+    }
+    quoted.join(" or ")
 }

@@ -330,6 +330,17 @@ impl Context {
         entries
     }
 
+    /// Returns the entries Jaeger serves: `default_strategy` and, of the service entries
+    /// sharing a name, the last one (SAMP008 reports the others). A check whose fix edits an
+    /// entry looks only at these, so the fix changes what Jaeger serves.
+    #[must_use]
+    pub fn served_entries(&self) -> Vec<Entry<'_>> {
+        self.entries()
+            .into_iter()
+            .filter(|entry| entry.is_default || self.is_served(entry.entry))
+            .collect()
+    }
+
     /// Returns true when no later service entry has the same name (the entry Jaeger keeps).
     #[must_use]
     pub fn is_served(&self, entry: &ServiceStrategy) -> bool {

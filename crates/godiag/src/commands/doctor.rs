@@ -12,7 +12,7 @@ use godiag_core::runner::{self, Task, TaskOutput};
 use godiag_dns::doctor::GoSettings;
 use serde_json::{Value, json};
 
-use super::{build_host, build_network, dns, emit, port};
+use super::{build_host, build_network, dns, emit, go_env_outcome, port};
 use crate::ExitStatus;
 use crate::cli::GlobalArgs;
 
@@ -35,7 +35,7 @@ pub(crate) fn run(global: &GlobalArgs, ports: &[u16]) -> anyhow::Result<ExitStat
     let margin = margin(global.deadline);
     let budget = global.deadline.saturating_sub(2 * margin);
     let tasks = vec![
-        go_task(&host, budget),
+        go_task(&host, global, budget),
         dns_task(&host, global, &network, budget),
         port_task(&host, global, &network, ports, budget),
     ];
@@ -53,11 +53,12 @@ pub(crate) fn run(global: &GlobalArgs, ports: &[u16]) -> anyhow::Result<ExitStat
 }
 
 /// The Go environment: `{"env": ...}`.
-fn go_task(host: &Arc<dyn Host>, budget: Duration) -> Task {
+fn go_task(host: &Arc<dyn Host>, global: &GlobalArgs, budget: Duration) -> Task {
     let host = Arc::clone(host);
+    let global = global.clone();
     Task::new(GO, move || {
         runner::crash_if_asked(GO);
-        let outcome = godiag_goenv::domain::run(host, budget);
+        let outcome = go_env_outcome(host, &global, budget);
         TaskOutput {
             findings: outcome.findings,
             result: Some(json!({"env": outcome.result})),

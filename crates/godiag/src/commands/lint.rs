@@ -8,6 +8,7 @@ use anyhow::{Context as _, bail};
 use godiag_core::host::Host;
 use godiag_core::report::Report;
 use godiag_otel::domain::{self, FileKind, LintOptions};
+use godiag_otel::installed;
 use godiag_otel::registry::{NEWEST_KNOWN, Version};
 use godiag_otel::sampling::Query;
 use serde_json::{Value, json};
@@ -31,11 +32,15 @@ pub(super) fn run(args: &LintArgs, global: &GlobalArgs) -> anyhow::Result<ExitSt
             );
         }
     }
-    let collector_version = match &args.collector_version {
-        Some(text) => text
+    // Fixes are judged against the release that will run the config: a rename only newer
+    // releases know would be a fix this Collector refuses to start with.
+    let collector_version = match (&args.collector_version, &args.collector) {
+        (Some(text), _) => text
             .parse::<Version>()
             .context("reading --collector-version")?,
-        None => NEWEST_KNOWN,
+        (None, Some(path)) => installed::ask(host.as_ref(), path, global.deadline)?.version,
+        (None, None) => installed::find_on_path(host.as_ref(), global.deadline)
+            .map_or(NEWEST_KNOWN, |found| found.version),
     };
     if !(0.0..=1.0).contains(&args.default_sampling_probability) {
         bail!("--default-sampling-probability must be between 0 and 1");

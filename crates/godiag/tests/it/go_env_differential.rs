@@ -507,3 +507,62 @@ fn a_wrapper_go_is_resolved_through_its_reported_goroot() {
         .collect();
     assert!(disagreements.is_empty(), "{disagreements:?}");
 }
+
+/// Issue #16: `godiag go env` for people showed findings only. It now prints every
+/// variable with its value and source, `*` on those set by the environment or the go env
+/// file; the values are the real go command's.
+#[test]
+fn the_human_table_shows_the_go_commands_values_and_their_sources() {
+    let Some(go) = peers::go() else { return };
+    let t = tempfile::tempdir().unwrap();
+    let home = t.path().join("home");
+    fs::create_dir_all(home.join(".config/go")).unwrap();
+    fs::write(home.join(".config/go/env"), "GOFLAGS=-mod=mod\n").unwrap();
+    let bin = go.parent().unwrap();
+    let env: BTreeMap<String, String> = [
+        ("HOME", home.display().to_string()),
+        ("PATH", format!("{}:/usr/bin:/bin", bin.display())),
+        ("GOROOT", bin.parent().unwrap().display().to_string()),
+        ("GOPROXY", "https://goproxy.corp.example,direct".to_owned()),
+        ("GOTOOLCHAIN", "local".to_owned()),
+    ]
+    .into_iter()
+    .map(|(key, value)| (key.to_owned(), value))
+    .collect();
+    let real = go_env_json(&go, &env, t.path());
+    let output = Command::new(peers::godiag())
+        .args(["--no-color", "--deadline", "20s", "go", "env"])
+        .env_clear()
+        .envs(&env)
+        .current_dir(t.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    let header = text.lines().next().unwrap();
+    let value_at = header.find("VALUE").unwrap();
+    let mut rows = 0;
+    for line in text.lines().skip(1).take_while(|line| !line.is_empty()) {
+        let name = line[2..value_at].trim();
+        let (value, source) = line[value_at..].trim_end().rsplit_once("  ").unwrap();
+        let (value, source) = (value.trim(), source.trim());
+        let set = line.starts_with('*');
+        match name {
+            "GOPROXY" => assert!(set && source == "env", "{line}"),
+            "GOFLAGS" => assert!(set && source.ends_with("/.config/go/env:1"), "{line}"),
+            "GOSUMDB" => assert!(!set && source.contains("go.env"), "{line}"),
+            "GOCACHE" => assert!(!set && source == "default", "{line}"),
+            _ => {}
+        }
+        // GOGCCFLAGS names a fresh temporary directory on every run.
+        let comparable = !value.starts_with('(') && name != "GOGCCFLAGS";
+        if let Some(expected) = real.get(name).filter(|_| comparable) {
+            assert_eq!(value, expected.as_str(), "{line}");
+        }
+        rows += 1;
+    }
+    assert!(
+        rows >= real.len() - 2,
+        "{rows} rows for {} variables:\n{text}",
+        real.len()
+    );
+}

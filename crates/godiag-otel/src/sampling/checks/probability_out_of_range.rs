@@ -32,17 +32,16 @@ impl Check<Context> for ProbabilityRange {
     }
 
     fn run(&self, context: &Context) -> Vec<Finding> {
-        let mut all: Vec<(String, &Strategy)> = context
-            .entries()
-            .into_iter()
-            .map(|entry| (entry.label, &entry.entry.strategy))
-            .collect();
-        all.extend(context.operations().into_iter().map(|(label, op)| {
-            (
-                format!("{label}, operation \"{}\"", operation_name(op)),
-                &op.strategy,
-            )
-        }));
+        let mut all: Vec<(String, &Strategy)> = Vec::new();
+        for entry in context.served_entries() {
+            all.push((entry.label.clone(), &entry.entry.strategy));
+            all.extend(entry.entry.operation_strategies.iter().flatten().map(|op| {
+                (
+                    format!("{}, operation \"{}\"", entry.label, operation_name(op)),
+                    &op.strategy,
+                )
+            }));
+        }
         all.into_iter()
             .filter_map(|(label, strategy)| check(context, &label, strategy))
             .collect()

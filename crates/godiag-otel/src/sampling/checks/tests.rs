@@ -259,3 +259,64 @@ mod never_panic {
         }
     }
 }
+
+/// Issue #16: with two "checkout" entries, SAMP005 and SAMP007 fixed the first, which Jaeger
+/// replaces with the second (SAMP008). They now report and edit only the entry Jaeger
+/// serves, and after their edits Jaeger's provider serves checkout a valid probability and
+/// no dropped operation.
+#[test]
+fn fixes_edit_the_entry_jaeger_serves() {
+    let text = r#"{"service_strategies": [
+  {"service": "checkout", "type": "probabilistic", "param": 7,
+   "operation_strategies": [{"operation": "pay", "type": "ratelimiting", "param": 2}]},
+  {"service": "checkout", "type": "probabilistic", "param": 5,
+   "operation_strategies": [{"operation": "pay", "type": "ratelimiting", "param": 3}]}
+]}"#;
+    let dir = tempfile::tempdir().unwrap();
+    // The fixture's own file, written before any Host exists to read it.
+    #[allow(clippy::disallowed_methods)]
+    std::fs::write(dir.path().join("sampling.json"), text).unwrap();
+    let host: Arc<dyn Host> = Arc::new(FixtureHost::new(
+        dir.path(),
+        std::collections::BTreeMap::new(),
+    ));
+    let context = Arc::new(Context::load(
+        host,
+        Path::new("/sampling.json").to_path_buf(),
+        Ok(text.as_bytes().to_vec()),
+        provider::DEFAULT_SAMPLING_PROBABILITY,
+    ));
+    let findings = godiag_core::runner::run_checks(ALL, &context, Duration::from_secs(5));
+    let fixed: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.is_problem() && (f.code == "SAMP005" || f.code == "SAMP007"))
+        .collect();
+    assert_eq!(fixed.len(), 2, "{fixed:?}");
+    for finding in &fixed {
+        let line = finding.location.as_ref().unwrap().line.unwrap();
+        assert!(
+            line >= 4,
+            "{} on the replaced entry (line {line})",
+            finding.code
+        );
+    }
+    let planned: Vec<&godiag_core::edit::PlannedEdit> = fixed
+        .iter()
+        .filter_map(|f| f.fix.as_ref())
+        .flat_map(|fix| fix.edits.iter())
+        .filter_map(|edit| edit.planned.as_ref())
+        .collect();
+    assert!(!planned.is_empty());
+    let merged = godiag_core::edit::merge(&planned);
+    assert_eq!(merged.len(), 1);
+    let decoded = crate::sampling::decode::decode(
+        &crate::json::parse(merged[0].new_content.as_bytes(), 0).unwrap(),
+    );
+    let store = provider::load(
+        decoded.strategies.as_ref(),
+        provider::DEFAULT_SAMPLING_PROBABILITY,
+    )
+    .unwrap();
+    let served = crate::sampling::response::body(store.get("checkout"));
+    assert!(served.contains(r#""samplingRate":1"#), "{served}");
+}
