@@ -118,9 +118,10 @@ pub fn run(input: Input, options: Options, deadline: Duration) -> Outcome {
 fn unfinished_scrape(url: String, options: Options, deadline: Duration) -> Context {
     let scrape = ScrapeInfo {
         url: url.clone(),
-        accept: scrape::ACCEPT,
+        accept: scrape::accept(options.prometheus_version),
         status: None,
         content_type: None,
+        escaping: None,
         duration_ms: duration_ms(deadline),
         timeout_ms: duration_ms(deadline),
         error: Some(format!(
@@ -161,14 +162,19 @@ fn read(input: Input, options: Options, deadline: Duration) -> Context {
         Input::Url { url, network } => match scrape::fetch(
             network.as_ref(),
             &url,
+            scrape::accept(options.prometheus_version),
             deadline.saturating_sub(deadline / 10),
         ) {
             Ok(response) => {
                 let info = ScrapeInfo {
                     url: url.clone(),
-                    accept: scrape::ACCEPT,
+                    accept: scrape::accept(options.prometheus_version),
                     status: Some(response.status),
                     content_type: response.content_type.clone(),
+                    escaping: response
+                        .content_type
+                        .as_deref()
+                        .and_then(scrape::escaping_of),
                     duration_ms: duration_ms(response.elapsed),
                     timeout_ms: duration_ms(deadline),
                     error: None,
@@ -179,9 +185,10 @@ fn read(input: Input, options: Options, deadline: Duration) -> Context {
             Err(error) => {
                 let info = ScrapeInfo {
                     url: url.clone(),
-                    accept: scrape::ACCEPT,
+                    accept: scrape::accept(options.prometheus_version),
                     status: None,
                     content_type: None,
+                    escaping: None,
                     duration_ms: duration_ms(error.elapsed),
                     timeout_ms: duration_ms(deadline),
                     error: Some(error.reason),

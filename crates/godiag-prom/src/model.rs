@@ -217,6 +217,9 @@ pub struct ScrapeInfo {
     pub status: Option<u16>,
     /// The `Content-Type` header, if any.
     pub content_type: Option<String>,
+    /// The name escaping the target chose (`escaping=` of its `Content-Type`); `None` when
+    /// it names none, as Prometheus 2 era clients do.
+    pub escaping: Option<String>,
     /// Time to the response headers, or to the failure.
     pub duration_ms: u64,
     /// The time the whole exchange was allowed (the deadline).

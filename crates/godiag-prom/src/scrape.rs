@@ -1,7 +1,8 @@
 //! Fetching a `/metrics` URL the way Prometheus scrapes it.
 //!
-//! One GET through the network seam under a deadline, with the `Accept` header Prometheus
-//! sends (OpenMetrics preferred, text 0.0.4 accepted), gzip accepted (the seam's client
+//! One GET through the network seam under a deadline, with the `Accept` header the chosen
+//! Prometheus sends (OpenMetrics preferred; Prometheus 3 also offers text 1.0.0 and asks for
+//! UTF-8 names with `escaping=allow-utf-8`), gzip accepted (the seam's client
 //! decompresses), and the body handed back as a reader so it is parsed while it downloads.
 //! No proxy is used: a scrape job uses one only when its `proxy_url` names it. This module
 //! does not interpret the body.
@@ -11,10 +12,41 @@ use std::time::{Duration, Instant};
 
 use godiag_core::net::{HttpRequest, Network, Trust};
 
-/// The `Accept` header of a Prometheus scrape (its default `scrape_protocols` without
+use crate::model::PrometheusVersion;
+
+/// The `Accept` header of a Prometheus 2 scrape (its default `scrape_protocols` without
 /// protobuf): OpenMetrics 1.0.0, OpenMetrics 0.0.1, then text 0.0.4, then anything.
-pub const ACCEPT: &str = "application/openmetrics-text;version=1.0.0;q=0.5,\
+pub const ACCEPT_V2: &str = "application/openmetrics-text;version=1.0.0;q=0.5,\
 application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2";
+
+/// The `Accept` header of a Prometheus 3 scrape, as scrape.go's `acceptHeader` builds it
+/// for the default `scrape_protocols` (OpenMetrics 1.0.0 and 0.0.1, text 1.0.0 and 0.0.4)
+/// and UTF-8 name validation: the 1.0.0 formats carry `escaping=allow-utf-8`, and the
+/// weights start at 0.6 (five known protocol headers, plus one).
+pub const ACCEPT_V3: &str = "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,\
+application/openmetrics-text;version=0.0.1;q=0.5,\
+text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2";
+
+/// The `Accept` header the Prometheus of `version` sends.
+#[must_use]
+pub fn accept(version: PrometheusVersion) -> &'static str {
+    match version {
+        PrometheusVersion::V2 => ACCEPT_V2,
+        PrometheusVersion::V3 => ACCEPT_V3,
+    }
+}
+
+/// The `escaping=` parameter of a response's `Content-Type`: how the target says it wrote
+/// names Prometheus 2 could not read (`allow-utf-8`, `underscores`, `dots`, `values`).
+#[must_use]
+pub fn escaping_of(content_type: &str) -> Option<String> {
+    content_type.split(';').skip(1).find_map(|parameter| {
+        let (key, value) = parameter.split_once('=')?;
+        key.trim()
+            .eq_ignore_ascii_case("escaping")
+            .then(|| value.trim().trim_matches('"').to_owned())
+    })
+}
 
 /// A response whose body is still to be read.
 pub struct Response {
@@ -45,12 +77,17 @@ pub struct ScrapeError {
 ///
 /// # Errors
 /// When no response came.
-pub fn fetch(network: &dyn Network, url: &str, timeout: Duration) -> Result<Response, ScrapeError> {
+pub fn fetch(
+    network: &dyn Network,
+    url: &str,
+    accept: &str,
+    timeout: Duration,
+) -> Result<Response, ScrapeError> {
     let started = Instant::now();
     let request = HttpRequest {
         url: url.to_owned(),
         headers: vec![
-            ("Accept".to_owned(), ACCEPT.to_owned()),
+            ("Accept".to_owned(), accept.to_owned()),
             (
                 "X-Prometheus-Scrape-Timeout-Seconds".to_owned(),
                 format!("{:.3}", timeout.as_secs_f64()),
@@ -83,4 +120,28 @@ pub fn fetch(network: &dyn Network, url: &str, timeout: Duration) -> Result<Resp
 #[must_use]
 pub fn is_url(input: &str) -> bool {
     input.starts_with("http://") || input.starts_with("https://")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_comes_from_the_content_type() {
+        assert_eq!(
+            escaping_of("text/plain; version=1.0.0; escaping=underscores; charset=utf-8")
+                .as_deref(),
+            Some("underscores")
+        );
+        assert_eq!(escaping_of("text/plain; version=0.0.4"), None);
+    }
+
+    #[test]
+    fn each_version_sends_its_own_accept_header() {
+        assert!(accept(PrometheusVersion::V3).contains("version=1.0.0;escaping=allow-utf-8;q=0.6"));
+        assert!(
+            accept(PrometheusVersion::V3).contains("text/plain;version=1.0.0;escaping=allow-utf-8")
+        );
+        assert!(!accept(PrometheusVersion::V2).contains("escaping"));
+    }
 }

@@ -121,8 +121,13 @@ fn a_scrape_negotiates_openmetrics_like_prometheus() {
         .recv_timeout(Duration::from_secs(5))
         .unwrap()
         .to_lowercase();
+    // Prometheus 3's header (the default `--prometheus-version`), lower-cased.
     assert!(
-        head.contains("\r\naccept: application/openmetrics-text;version=1.0.0;q=0.5,"),
+        head.contains(
+            "\r\naccept: application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,\
+             application/openmetrics-text;version=0.0.1;q=0.5,\
+             text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,"
+        ),
         "{head}"
     );
     assert!(head.contains("\r\naccept-encoding: gzip"), "{head}");
@@ -130,6 +135,44 @@ fn a_scrape_negotiates_openmetrics_like_prometheus() {
         head.contains("\r\nx-prometheus-scrape-timeout-seconds: "),
         "{head}"
     );
+}
+
+/// Issue #15: the target's choice of name escaping is reported, and `--prometheus-version 2`
+/// sends Prometheus 2's header, which knows no escaping.
+#[test]
+fn a_scrape_reports_the_escaping_the_target_chose() {
+    let body = "# TYPE app_jobs counter\napp_jobs_total 3\n";
+    let response = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=1.0.0; escaping=underscores\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let (url, requests) = serve(response.into_bytes());
+    let output = Command::new(godiag())
+        .args([
+            "metrics",
+            &url,
+            "--format",
+            "json",
+            "--prometheus-version",
+            "2",
+        ])
+        .output()
+        .unwrap();
+    let report = json(&output);
+    assert_eq!(
+        report["metrics"]["scrape"]["escaping"], "underscores",
+        "{report}"
+    );
+    let head = requests
+        .recv_timeout(Duration::from_secs(5))
+        .unwrap()
+        .to_lowercase();
+    assert!(
+        head.contains("\r\naccept: application/openmetrics-text;version=1.0.0;q=0.5,"),
+        "{head}"
+    );
+    assert!(!head.contains("escaping"), "{head}");
 }
 
 #[test]
