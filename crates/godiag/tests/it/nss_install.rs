@@ -125,6 +125,22 @@ fn install_makes_getent_resolve_from_the_map_and_uninstall_undoes_it() {
             || evidence.contains("getent -s godiag ahosts git.corp.example: 10.1.2.3 fd00::3"),
         "{evidence}"
     );
+    // The module's answer is a probe path of its own, gathered before the checks ran.
+    let path = report["dns"]["paths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|path| path["name"] == "nss_godiag")
+        .unwrap_or_else(|| panic!("no nss_godiag path in {report}"));
+    let mut addresses: Vec<&str> = path["addresses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(serde_json::Value::as_str)
+        .collect();
+    addresses.sort_unstable();
+    assert_eq!(addresses, ["10.1.2.3", "fd00::3"], "{path}");
+    assert_eq!(path["detail"], "getent -s godiag ahosts git.corp.example");
     // The map stays, and each edited file kept a backup.
     assert_eq!(
         fs::read_to_string(t.join("etc/godiag/nss.map")).unwrap(),
