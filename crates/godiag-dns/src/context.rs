@@ -41,15 +41,7 @@ impl Context {
     /// The hosts line glibc uses, when nsswitch.conf was read.
     #[must_use]
     pub fn glibc_hosts(&self) -> Option<GlibcHosts> {
-        match &self.system.nsswitch {
-            FileState::Read(nss) if nss.glibc.broken.is_none() => {
-                Some(nss.glibc.hosts_or_default())
-            }
-            FileState::Missing => {
-                Some(crate::parse::nsswitch::GlibcNss::default().hosts_or_default())
-            }
-            _ => None,
-        }
+        glibc_hosts(&self.system)
     }
 
     /// Why nsswitch.conf gives nothing to examine: it is missing or unreadable.
@@ -170,4 +162,15 @@ fn file_absent<T>(state: &FileState<T>, path: &str) -> Option<String> {
 fn not_run_reason(path: &crate::probe::PathResult) -> &str {
     let why = path.error.as_deref().unwrap_or("it could not run here");
     why.strip_prefix("not run: ").unwrap_or(why)
+}
+
+/// The hosts line glibc uses, when nsswitch.conf was read: also what decides, before the
+/// checks run, whether the godiag NSS module is probed.
+#[must_use]
+pub fn glibc_hosts(system: &System) -> Option<GlibcHosts> {
+    match &system.nsswitch {
+        FileState::Read(nss) if nss.glibc.broken.is_none() => Some(nss.glibc.hosts_or_default()),
+        FileState::Missing => Some(crate::parse::nsswitch::GlibcNss::default().hosts_or_default()),
+        _ => None,
+    }
 }

@@ -185,6 +185,28 @@ fn probes(
             },
         ));
     }
+    // The module answers only on the hosts line; asked alone it shows what it does with the
+    // name, apart from the sources around it.
+    let module_listed = crate::context::glibc_hosts(system).is_some_and(|hosts| {
+        hosts
+            .sources
+            .iter()
+            .any(|s| s.name == crate::nss_install::SOURCE)
+    });
+    if module_listed {
+        let (host, name) = (Arc::clone(host), name.clone());
+        tasks.push(probe_task(
+            probe::NSS_GODIAG,
+            "probe-nss-godiag",
+            started,
+            move || {
+                let cap = probe_deadline
+                    .saturating_duration_since(Instant::now())
+                    .min(NSS_GODIAG_CAP);
+                probe::nss_godiag(host.as_ref(), &name, cap)
+            },
+        ));
+    }
     let mut servers = direct_servers(prediction, options);
     for server in resolved_servers {
         if !servers.contains(server) {
@@ -263,6 +285,10 @@ fn probes(
         .collect();
     (paths, output.findings)
 }
+
+/// The longest the godiag module alone is waited for: a `dns` rule's servers may be slow,
+/// and its answer only explains DNS016, so it need not hold the others' budget.
+const NSS_GODIAG_CAP: Duration = Duration::from_secs(3);
 
 /// A probe as a runner task: its result, or, when it is still running at the deadline,
 /// "did not answer within" the time it had.

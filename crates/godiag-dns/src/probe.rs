@@ -23,7 +23,7 @@ use wire::{Exchange, ExchangeOptions};
 /// What one resolution path gave.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PathResult {
-    /// `hosts_file`, `getaddrinfo`, `go_pure`, `server:IP` or `resolved`.
+    /// `hosts_file`, `getaddrinfo`, `go_pure`, `server:IP`, `resolved` or `nss_godiag`.
     pub name: String,
     /// Addresses found, in the order the path gave them.
     pub addresses: Vec<String>,
@@ -175,6 +175,54 @@ impl PathResult {
 
 /// The command that shows the NSS path.
 pub const GETENT: &str = "getent";
+
+/// The path that asks the godiag NSS module alone.
+pub const NSS_GODIAG: &str = "nss_godiag";
+
+/// `getent -s godiag ahosts NAME`: the godiag NSS module alone, loaded by glibc as every
+/// program loads it, killed after `cap`. Not a path of its own in the comparison of glibc and
+/// Go: when the module is on the hosts line, getaddrinfo's answer already went through it.
+pub fn nss_godiag(host: &dyn Host, name: &str, cap: Duration) -> PathResult {
+    let started = Instant::now();
+    let source = crate::nss_install::SOURCE;
+    let mut result = PathResult::new(NSS_GODIAG);
+    result.detail = Some(format!("getent -s {source} ahosts {name}"));
+    let command = CommandLine::new(GETENT, &["-s", source, "ahosts", name]);
+    match host.run(&command, cap) {
+        Ok(output) => {
+            let text = String::from_utf8_lossy(&output.stdout);
+            for line in text.lines() {
+                if let Some(address) = line.split_whitespace().next()
+                    && !result.addresses.iter().any(|a| a == address)
+                {
+                    result.addresses.push(address.to_owned());
+                }
+            }
+            if result.addresses.is_empty() {
+                result.error = Some(match output.status {
+                    Some(code) => format!("nothing (getent exit {code})"),
+                    None => "getent was killed".to_owned(),
+                });
+            }
+            result.duration_ms = duration_ms(output.duration);
+            result
+        }
+        Err(error) if error.kind() == io::ErrorKind::Unsupported => PathResult::skipped(
+            NSS_GODIAG,
+            "not run: a recorded machine has no recorded getent answer",
+        ),
+        Err(error) if error.kind() == io::ErrorKind::TimedOut => {
+            result.error = Some(format!("did not answer within {}", wait_text(cap)));
+            result.no_reply = Some(NoReply::Timeout);
+            result.unfinished = true;
+            result.took(started)
+        }
+        Err(error) => {
+            result.error = Some(error.to_string());
+            result.took(started)
+        }
+    }
+}
 
 /// `getent ahosts NAME`: glibc's getaddrinfo through NSS, as every glibc program sees it,
 /// killed after `cap`. `glibc_wait` is how long glibc itself would wait for the name when no

@@ -116,7 +116,8 @@ pub fn verdict(context: &Context) -> Option<Verdict> {
     let resolved_by: Vec<String> = context
         .paths
         .iter()
-        .filter(|p| !p.not_run && p.resolved())
+        // The godiag module asked alone is a part of getaddrinfo's path, not one of its own.
+        .filter(|p| !p.not_run && p.resolved() && p.name != crate::probe::NSS_GODIAG)
         .map(|p| p.name.clone())
         .collect();
     let glibc_program = context.program_uses_glibc();

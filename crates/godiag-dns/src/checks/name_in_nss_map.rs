@@ -1,17 +1,14 @@
 //! DNS016: `godiag` is on the hosts line; which rule of its map answers the name, if any.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use godiag_core::check::{Check, CheckMeta, CheckStatus, Domain};
 use godiag_core::finding::{Evidence, Finding, Fix, Location, Severity};
-use godiag_core::host::CommandLine;
-use godiag_core::runner::duration_ms;
 use godiag_nssmap::{DEFAULT_MAP_PATH, MAP_PATH_ENV, Pattern, Target};
 
 use super::{Context, at};
 use crate::nss_install::SOURCE;
-use crate::probe::GETENT;
+use crate::probe::NSS_GODIAG;
 use crate::read::NSSWITCH_CONF;
 
 /// Says what `libnss_godiag.so.2` does with the name: the rule that matched, or none.
@@ -146,38 +143,20 @@ impl Check<Context> for NameInNssMap {
     }
 }
 
-/// How long the probe of the module may take: a `dns` rule's servers may be slow, and the
-/// other layers' probes have their own deadlines.
-const PROBE_CAP: Duration = Duration::from_secs(3);
-
-/// `getent -s godiag ahosts NAME`: the module alone, loaded by glibc as every program loads
-/// it; a recorded machine has no answer, and the evidence is then the command to run.
+/// What the probe of the module alone (`getent -s godiag ahosts NAME`) gave; on a recorded
+/// machine, or when nothing was probed, the command to run instead.
 fn probe(context: &Context) -> Evidence {
     let command_text = format!("getent -s {SOURCE} ahosts {}", context.name);
-    let command = CommandLine::new(GETENT, &["-s", SOURCE, "ahosts", &context.name]);
-    match context.host.run(&command, PROBE_CAP) {
-        Ok(output) => {
-            let text = String::from_utf8_lossy(&output.stdout);
-            let mut addresses: Vec<&str> = Vec::new();
-            for address in text
-                .lines()
-                .filter_map(|line| line.split_whitespace().next())
-            {
-                if !addresses.contains(&address) {
-                    addresses.push(address);
-                }
-            }
-            let answer = if addresses.is_empty() {
-                format!("nothing (exit {})", output.status.unwrap_or(-1))
+    match context.path(NSS_GODIAG) {
+        Some(path) => {
+            let answer = if path.resolved() {
+                path.addresses.join(" ")
             } else {
-                addresses.join(" ")
+                path.error.clone().unwrap_or_else(|| "nothing".to_owned())
             };
-            Evidence::probe(
-                format!("{command_text}: {answer}"),
-                duration_ms(output.duration),
-            )
+            Evidence::probe(format!("{command_text}: {answer}"), path.duration_ms)
         }
-        Err(_) => Evidence::command(command_text),
+        None => Evidence::command(command_text),
     }
 }
 

@@ -9,11 +9,13 @@ use anyhow::{Context as _, bail};
 use godiag_core::edit::{self, Applied};
 use godiag_core::finding::{Fix, Severity};
 use godiag_core::host::Host;
+use godiag_core::report::Report;
 use godiag_dns::nss_install::{self, MODULE_FILE};
+use serde_json::json;
 
-use super::{apply_fix_list, build_host};
+use super::{apply_fix_list, build_host, emit};
 use crate::ExitStatus;
-use crate::cli::{FixArgs, GlobalArgs, NssInstallArgs, NssUninstallArgs};
+use crate::cli::{FixArgs, FormatArg, GlobalArgs, NssInstallArgs, NssUninstallArgs};
 use crate::error::CommandError;
 use crate::printer::{self, Printer};
 
@@ -55,35 +57,56 @@ pub(super) fn install(args: &NssInstallArgs, global: &GlobalArgs) -> anyhow::Res
     let installed = host
         .read(&destination)
         .is_ok_and(|current| current == module);
-    let mut out = printer.stdout();
-    let state = if installed {
-        "already installed"
+    let as_json = global.format == FormatArg::Json;
+    if !as_json {
+        let mut out = printer.stdout();
+        let state = if installed {
+            "already installed"
+        } else {
+            "to install"
+        };
+        writeln!(
+            out,
+            "module {}: {} -> {}",
+            state,
+            source.display(),
+            destination.display()
+        )?;
+        show_plan(&mut out, &fixes)?;
+        writeln!(out, "{SCOPE}")?;
+        out.flush()?;
+    }
+    let mut module_written = false;
+    let mut edited = false;
+    if args.fix.fix {
+        if !installed {
+            confirm(args.fix, printer, "Install the module?")?;
+            let applied = edit::install_bytes(host.as_ref(), &destination, &module)
+                .with_context(|| format!("installing {}", destination.display()))?;
+            module_written = matches!(applied, Applied::Written { .. });
+            report_written(printer, "wrote", &destination, &applied)?;
+        }
+        edited = apply_fix_list(host.as_ref(), fixes.iter(), args.fix, printer)?;
     } else {
-        "to install"
-    };
-    writeln!(
-        out,
-        "module {}: {} -> {}",
-        state,
-        source.display(),
-        destination.display()
-    )?;
-    show_plan(&mut out, &fixes)?;
-    writeln!(out, "{SCOPE}")?;
-    out.flush()?;
-    drop(out);
-    if !args.fix.fix {
         hint(printer, !fixes.is_empty() || !installed)?;
+    }
+    if !as_json {
         return Ok(ExitStatus::Clean);
     }
-    if !installed {
-        confirm(args.fix, printer, "Install the module?")?;
-        let applied = edit::install_bytes(host.as_ref(), &destination, &module)
-            .with_context(|| format!("installing {}", destination.display()))?;
-        report_written(printer, "wrote", &destination, &applied)?;
-    }
-    apply_fix_list(host.as_ref(), fixes.iter(), args.fix, printer)?;
-    Ok(ExitStatus::Clean)
+    let result = json!({
+        "action": "install",
+        "module": {
+            "source": source,
+            "path": destination,
+            "installed": installed,
+            "written": module_written,
+        },
+        "changes": fixes,
+        "fix": args.fix.fix,
+        "edited": edited,
+        "note": SCOPE.strip_prefix("note: ").unwrap_or(SCOPE),
+    });
+    emit(&Report::new("nss", Vec::new(), result), global)
 }
 
 /// Plans (and with `--fix` applies) taking `godiag` off the hosts line and removing the module.
@@ -109,30 +132,50 @@ pub(super) fn uninstall(
         );
     }
     let present = host.metadata(&destination).is_ok();
-    let mut out = printer.stdout();
-    if present {
-        writeln!(out, "module to remove: {}", destination.display())?;
-    } else {
-        writeln!(out, "module not installed: {}", destination.display())?;
+    let as_json = global.format == FormatArg::Json;
+    if !as_json {
+        let mut out = printer.stdout();
+        if present {
+            writeln!(out, "module to remove: {}", destination.display())?;
+        } else {
+            writeln!(out, "module not installed: {}", destination.display())?;
+        }
+        show_plan(&mut out, &fixes)?;
+        writeln!(out, "the map ({}) is kept", godiag_nssmap::DEFAULT_MAP_PATH)?;
+        out.flush()?;
     }
-    show_plan(&mut out, &fixes)?;
-    writeln!(out, "the map (/etc/godiag/nss.map) is kept")?;
-    out.flush()?;
-    drop(out);
-    if !args.fix.fix {
+    let mut removed = false;
+    let mut edited = false;
+    if args.fix.fix {
+        // The hosts line first: a listed module that is missing is skipped (UNAVAIL), never
+        // the other way round.
+        edited = apply_fix_list(host.as_ref(), fixes.iter(), args.fix, printer)?;
+        if present {
+            confirm(args.fix, printer, "Remove the module?")?;
+            let applied = edit::remove_with_backup(host.as_ref(), &destination)
+                .with_context(|| format!("removing {}", destination.display()))?;
+            removed = matches!(applied, Applied::Written { .. });
+            report_written(printer, "removed", &destination, &applied)?;
+        }
+    } else {
         hint(printer, present || !fixes.is_empty())?;
+    }
+    if !as_json {
         return Ok(ExitStatus::Clean);
     }
-    // The hosts line first: a listed module that is missing is skipped (UNAVAIL), never the
-    // other way round.
-    apply_fix_list(host.as_ref(), fixes.iter(), args.fix, printer)?;
-    if present {
-        confirm(args.fix, printer, "Remove the module?")?;
-        let applied = edit::remove_with_backup(host.as_ref(), &destination)
-            .with_context(|| format!("removing {}", destination.display()))?;
-        report_written(printer, "removed", &destination, &applied)?;
-    }
-    Ok(ExitStatus::Clean)
+    let result = json!({
+        "action": "uninstall",
+        "module": {
+            "path": destination,
+            "installed": present,
+            "removed": removed,
+        },
+        "changes": fixes,
+        "fix": args.fix.fix,
+        "edited": edited,
+        "map_kept": godiag_nssmap::DEFAULT_MAP_PATH,
+    });
+    emit(&Report::new("nss", Vec::new(), result), global)
 }
 
 /// `--module`, or the cdylib beside the running godiag (cargo puts both in target/PROFILE).

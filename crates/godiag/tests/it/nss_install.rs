@@ -64,6 +64,7 @@ fn install_makes_getent_resolve_from_the_map_and_uninstall_undoes_it() {
     }
     let libdir = format!("/usr/lib/{}-linux-gnu", std::env::consts::ARCH);
     let godiag = godiag();
+    // The JSON lines go through printf: dash's echo would turn the diffs' `\n` into newlines.
     let script = format!(
         "set -e\nmount --make-rprivate /\n\
          mount -t overlay overlay -o lowerdir={libdir},upperdir={t}/upper,workdir={t}/work {libdir}\n\
@@ -75,6 +76,9 @@ fn install_makes_getent_resolve_from_the_map_and_uninstall_undoes_it() {
          echo \"DURING $({getent} ahostsv4 git.corp.example | head -1)\"\n\
          echo \"DNS $({godiag} dns git.corp.example --format json | tr -d '\\n')\"\n\
          {godiag} nss install --map {t}/private.map --module {module}\n\
+         printf 'INSTALLJSON %s\\n' \"$({godiag} nss install --map {t}/private.map \
+           --module {module} --format json | tr -d '\\n')\"\n\
+         printf 'UNINSTALLJSON %s\\n' \"$({godiag} nss uninstall --format json | tr -d '\\n')\"\n\
          {godiag} nss uninstall --fix --yes --unsafe-fixes || echo UNINSTALL FAILED\n\
          echo \"HOSTS $(grep ^hosts: /etc/nsswitch.conf)\"\n\
          echo \"AFTER $({getent} hosts git.corp.example; echo rc=$?)\"\n\
@@ -125,6 +129,49 @@ fn install_makes_getent_resolve_from_the_map_and_uninstall_undoes_it() {
             || evidence.contains("getent -s godiag ahosts git.corp.example: 10.1.2.3 fd00::3"),
         "{evidence}"
     );
+    // The module's answer is a probe path of its own, gathered before the checks ran.
+    let path = report["dns"]["paths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|path| path["name"] == "nss_godiag")
+        .unwrap_or_else(|| panic!("no nss_godiag path in {report}"));
+    let mut addresses: Vec<&str> = path["addresses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(serde_json::Value::as_str)
+        .collect();
+    addresses.sort_unstable();
+    assert_eq!(addresses, ["10.1.2.3", "fd00::3"], "{path}");
+    assert_eq!(path["detail"], "getent -s godiag ahosts git.corp.example");
+    // With --format json each is a report: what is in place and what would change.
+    let json_line = |prefix: &str| -> serde_json::Value {
+        let line = out
+            .lines()
+            .find_map(|line| line.strip_prefix(prefix))
+            .unwrap_or_else(|| panic!("no {prefix} in {out}"));
+        serde_json::from_str(line).unwrap_or_else(|error| panic!("{error}: {line}"))
+    };
+    let install = json_line("INSTALLJSON ");
+    assert_eq!(install["schema"], "godiag.report/v2", "{install}");
+    assert_eq!(install["command"], "nss", "{install}");
+    assert_eq!(install["nss"]["action"], "install", "{install}");
+    assert_eq!(install["nss"]["module"]["installed"], true, "{install}");
+    assert_eq!(
+        install["nss"]["changes"],
+        serde_json::json!([]),
+        "{install}"
+    );
+    assert_eq!(install["nss"]["fix"], false, "{install}");
+    let uninstall = json_line("UNINSTALLJSON ");
+    assert_eq!(uninstall["nss"]["action"], "uninstall", "{uninstall}");
+    assert_eq!(uninstall["nss"]["module"]["installed"], true, "{uninstall}");
+    assert_eq!(uninstall["nss"]["module"]["removed"], false, "{uninstall}");
+    let changes = uninstall["nss"]["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 1, "{uninstall}");
+    assert_eq!(changes[0]["text"], "take `godiag` off the hosts line");
+    assert_eq!(changes[0]["applicability"], "unsafe", "{uninstall}");
     // The map stays, and each edited file kept a backup.
     assert_eq!(
         fs::read_to_string(t.join("etc/godiag/nss.map")).unwrap(),
