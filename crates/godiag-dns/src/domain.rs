@@ -232,12 +232,14 @@ fn probes(
             }));
             // Listed, so the report says which servers would have been asked.
             for server in servers {
-                let name = format!("server:{server}");
+                let path = format!("server:{server}");
+                let skipped =
+                    PathResult::skipped(&path, "not run: no network on a recorded machine");
                 tasks.push(probe_task(
-                    &name.clone(),
+                    &path,
                     &format!("probe-server-{server}"),
                     started,
-                    move || PathResult::skipped(name, "not run: no network on a recorded machine"),
+                    move || skipped,
                 ));
             }
         }

@@ -391,23 +391,15 @@ fn blocked(context: &Context, meta: &CheckMeta, origins: &[Origin]) -> Vec<Findi
         })
         .collect::<Vec<_>>()
         .join(", ");
-    let who = match first.from {
-        Origin::Loopback => "Programs on this machine",
-        Origin::Lan => "Other machines on the LAN",
-        Origin::WslHost => "The Windows host",
-    };
     let mut finding = Finding::new(
         meta,
+        blocked_title(first, port),
         format!(
-            "The firewall {}s TCP port {port}: {}",
-            first.verdict.as_str(),
-            first.rule.as_deref().unwrap_or("a rule")
-        ),
-        format!(
-            "{who} cannot connect although the server listens: {targets}. A drop makes clients \
+            "{} cannot connect although the server listens: {targets}. A drop makes clients \
              hang until they time out; a reject makes them fail at once (\"connection refused\" \
              for a TCP reset, \"No route to host\" or \"Permission denied\" for ICMP \
              admin-prohibited). The {} backend manages these rules.",
+            capitalised(clients(first.from)),
             serde_json::to_value(state.backend)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned))
@@ -434,13 +426,7 @@ fn blocked(context: &Context, meta: &CheckMeta, origins: &[Origin]) -> Vec<Findi
     if let Some(listener) = context.accepting(first.destination_address) {
         finding = finding.evidence(listener_evidence(listener));
     }
-    let mut commands: Vec<String> = hits
-        .iter()
-        .map(|v| fix::open_port(state, &v.decision, port))
-        .filter(|command| !command.is_empty())
-        .collect();
-    commands.dedup();
-    vec![finding.fix(Fix::command(commands.join("\n")))]
+    vec![with_open_port_fix(finding, state, &hits, port)]
 }
 
 /// The passing finding, with the verdicts that let the clients in, so `-v` says which rule
@@ -490,21 +476,13 @@ fn latent(
         return passed(context, meta, origins);
     };
     let port = context.port;
-    let who = match first.from {
-        Origin::Loopback => "programs on this machine",
-        Origin::Lan => "other machines on the LAN",
-        Origin::WslHost => "the Windows host",
-    };
     let mut finding = Finding::new(
         meta,
+        blocked_title(first, port),
         format!(
-            "The firewall {}s TCP port {port}: {}",
-            first.verdict.as_str(),
-            first.rule.as_deref().unwrap_or("a rule")
-        ),
-        format!(
-            "Nothing listens on port {port} yet, but once a server does, {who} cannot reach it: \
+            "Nothing listens on port {port} yet, but once a server does, {} cannot reach it: \
              the rules {} these connections before any server sees them.",
+            clients(first.from),
             first.verdict.as_str()
         ),
     )
@@ -513,14 +491,51 @@ fn latent(
     for verdict in &blocks {
         finding = finding.evidence(verdict_evidence(verdict, port));
     }
-    let mut commands: Vec<String> = blocks
+    vec![with_open_port_fix(finding, state, &blocks, port)]
+}
+
+/// `The firewall drops TCP port 8080: RULE`.
+fn blocked_title(first: &SourceVerdict, port: u16) -> String {
+    format!(
+        "The firewall {}s TCP port {port}: {}",
+        first.verdict.as_str(),
+        first.rule.as_deref().unwrap_or("a rule")
+    )
+}
+
+/// Who the clients from `origin` are, in a sentence.
+fn clients(origin: Origin) -> &'static str {
+    match origin {
+        Origin::Loopback => "programs on this machine",
+        Origin::Lan => "other machines on the LAN",
+        Origin::WslHost => "the Windows host",
+    }
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
+/// Adds the commands that open the port for each blocked verdict, in the managing tool's
+/// terms; a finding whose rules no tool here can change keeps no fix rather than an empty one.
+fn with_open_port_fix(
+    finding: Finding,
+    state: &FirewallState,
+    blocked: &[&SourceVerdict],
+    port: u16,
+) -> Finding {
+    let mut commands: Vec<String> = blocked
         .iter()
         .map(|v| fix::open_port(state, &v.decision, port))
         .filter(|command| !command.is_empty())
         .collect();
     commands.dedup();
     if commands.is_empty() {
-        return vec![finding];
+        finding
+    } else {
+        finding.fix(Fix::command(commands.join("\n")))
     }
-    vec![finding.fix(Fix::command(commands.join("\n")))]
 }
